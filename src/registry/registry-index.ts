@@ -1,0 +1,344 @@
+/**
+ * The loaded registry: typed-array columns and tries behind the `Registry`
+ * interface. Record objects are made on first use and kept (one per record),
+ * so repeated lookups of the same block allocate nothing.
+ */
+
+import { QueryError } from '../errors.js';
+import { formatIpv4, formatIpv6, wordsToBigInt } from '../ip/format-ip.js';
+import { isMappedIpv4, parseAsnText, parseIpv4, parseIpv6 } from '../ip/parse-ip.js';
+import { ipv4RangeToCidrs, ipv6RangeToCidrs } from '../ip/range-to-prefixes.js';
+import { specialIpv4, specialIpv6 } from '../ip/special.js';
+import { find128, find32 } from '../trie/interval-trie.js';
+import {
+  INVALID,
+  SPECIAL,
+  type AllocationStatus,
+  type Conflict,
+  type ConflictSide,
+  type IndexInterval,
+  type LoadWarning,
+  type LookupError,
+  type LookupResult,
+  type RecordRange,
+  type RecordSource,
+  type Registry,
+  type RegistryRecord,
+  type RegistryStats,
+  type ResourceType,
+  type Rir,
+  type SourceInfo,
+} from '../types.js';
+import type { RegistryData } from './build-registry.js';
+import {
+  RIR_CODES,
+  STATUS_CODES,
+  TYPE_CODES,
+  formatDate,
+  holderText,
+  unpackCountry,
+} from './record-store.js';
+
+const WORDS = new Uint32Array(4);
+
+/** Implementation of {@link Registry} over {@link RegistryData}. */
+export class RegistryIndex implements Registry {
+  readonly sources: readonly SourceInfo[];
+  readonly size: number;
+  /** The underlying arrays (for sharing with workers and snapshots). */
+  readonly data: RegistryData;
+  readonly #records: (RegistryRecord | undefined)[];
+  readonly #recordSources: readonly RecordSource[];
+  readonly #warnings: readonly LoadWarning[];
+  #holderIndex: Map<string, number[]> | undefined;
+
+  constructor(data: RegistryData, sources: readonly SourceInfo[], warnings: readonly LoadWarning[] = []) {
+    this.data = data;
+    this.sources = sources;
+    this.size = data.columns.size;
+    this.#records = new Array<RegistryRecord | undefined>(this.size);
+    this.#warnings = warnings;
+    this.#recordSources = sources.map((x) =>
+      Object.freeze({
+        file: x.file,
+        registry: x.registry,
+        serial: x.serial,
+        endDate: x.endDate,
+        sha256: x.sha256,
+      }),
+    );
+  }
+
+  lookupId(ip: string): number {
+    return this.lookupIdIn(ip, 0, ip.length);
+  }
+
+  lookupIdIn(s: string, from: number, to: number): number {
+    const v4 = parseIpv4(s, from, to);
+    if (v4 >= 0) {
+      if (specialIpv4(v4) !== null) return SPECIAL;
+      return find32(this.data.v4, v4);
+    }
+    if (!parseIpv6(s, WORDS, from, to)) return INVALID;
+    if (isMappedIpv4(WORDS)) {
+      const m = WORDS[3]!;
+      if (specialIpv4(m) !== null) return SPECIAL;
+      return find32(this.data.v4, m);
+    }
+    if (specialIpv6(WORDS) !== null) return SPECIAL;
+    return find128(this.data.v6, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
+  }
+
+  lookup(ip: string): RegistryRecord | null {
+    const id = this.lookupId(ip);
+    if (id >= 0) return this.record(id);
+    if (id === INVALID)
+      throw new QueryError('INPUT_INVALID_IP', `not an IP address: ${JSON.stringify(ip)}`, ip);
+    return null;
+  }
+
+  lookupAsn(asn: number | string): RegistryRecord | null {
+    const n = typeof asn === 'number' ? (Number.isInteger(asn) && asn >= 0 && asn <= 4294967295 ? asn : -1) : parseAsnText(asn.trim());
+    if (n < 0)
+      throw new QueryError('INPUT_INVALID_ASN', `not an AS number: ${JSON.stringify(asn)}`, String(asn));
+    const id = find32(this.data.asn, n);
+    return id >= 0 ? this.record(id) : null;
+  }
+
+  special(ip: string): string | null {
+    const v4 = parseIpv4(ip);
+    if (v4 >= 0) return specialIpv4(v4);
+    if (!parseIpv6(ip, WORDS)) return null;
+    if (isMappedIpv4(WORDS)) return specialIpv4(WORDS[3]!);
+    return specialIpv6(WORDS);
+  }
+
+  query(text: string): LookupResult | LookupError {
+    const q = text.trim();
+    if (/^as/i.test(q) || /^\d+$/.test(q)) {
+      const n = parseAsnText(q);
+      if (n < 0)
+        return { query: text, found: false, error: `not an AS number: ${JSON.stringify(text)}`, code: 'INPUT_INVALID_ASN' };
+      const id = find32(this.data.asn, n);
+      return id >= 0 ? { query: text, ...this.record(id) } : { query: text, found: false };
+    }
+    const id = this.lookupId(q);
+    if (id >= 0) return { query: text, ...this.record(id) };
+    if (id === INVALID)
+      return {
+        query: text,
+        found: false,
+        error: `not an IP address or AS number: ${JSON.stringify(text)}`,
+        code: 'INPUT_INVALID_QUERY',
+      };
+    if (id === SPECIAL) return { query: text, found: false, special: this.special(q)! };
+    return { query: text, found: false };
+  }
+
+  record(id: number): RegistryRecord {
+    let r = this.#records[id];
+    if (r === undefined) {
+      if (!(id >= 0 && id < this.size)) throw new RangeError(`\`id\` out of range: ${id}`);
+      r = this.#makeRecord(id);
+      this.#records[id] = r;
+    }
+    return r;
+  }
+
+  #range(id: number): RecordRange {
+    const c = this.data.columns;
+    const type = TYPE_CODES[c.type[id]!]!;
+    if (type === 'asn') return { start: c.first[id]!, end: c.last[id]! };
+    if (type === 'ipv4') {
+      const a = c.first[id]!;
+      const b = c.last[id]!;
+      return Object.freeze({
+        start: formatIpv4(a),
+        end: formatIpv4(b),
+        cidrs: Object.freeze(ipv4RangeToCidrs(a, b)),
+      });
+    }
+    const w = c.words.subarray(id * 4, id * 4 + 4);
+    const start = wordsToBigInt(w);
+    const plen = c.prefixLength[id]!;
+    const end = start + (1n << BigInt(128 - plen)) - 1n;
+    return Object.freeze({
+      start: formatIpv6(w),
+      end: formatIpv6(bigToWords(end)),
+      cidrs: Object.freeze(ipv6RangeToCidrs(start, end)),
+    });
+  }
+
+  #makeRecord(id: number): RegistryRecord {
+    const c = this.data.columns;
+    const h = c.holder[id]!;
+    return Object.freeze({
+      found: true as const,
+      type: TYPE_CODES[c.type[id]!]!,
+      rir: RIR_CODES[c.rir[id]!]!,
+      country: unpackCountry(c.country[id]!),
+      date: formatDate(c.date[id]!),
+      status: STATUS_CODES[c.status[id]!]!,
+      holder: h < 0 ? null : holderText(c, h),
+      range: this.#range(id),
+      source: this.#recordSources[c.source[id]!]!,
+    });
+  }
+
+  holder(opaqueId: string): RegistryRecord[] {
+    if (this.#holderIndex === undefined) {
+      const c = this.data.columns;
+      const m = new Map<string, number[]>();
+      const names: string[] = [];
+      for (let h = 0; h + 1 < c.holderOffsets.length; h++) names.push(holderText(c, h));
+      for (let i = 0; i < this.size; i++) {
+        const h = c.holder[i]!;
+        if (h < 0) continue;
+        const k = names[h]!;
+        const list = m.get(k);
+        if (list === undefined) m.set(k, [i]);
+        else list.push(i);
+      }
+      this.#holderIndex = m;
+    }
+    return (this.#holderIndex.get(opaqueId) ?? []).map((id) => this.record(id));
+  }
+
+  #side(id: number): ConflictSide {
+    const r = this.record(id);
+    return {
+      rir: r.rir,
+      country: r.country,
+      status: r.status,
+      date: r.date,
+      holder: r.holder,
+      range: r.range,
+      file: r.source.file,
+      line: this.data.columns.line[id]!,
+    };
+  }
+
+  conflicts(): Conflict[] {
+    const out: Conflict[] = [];
+    const pairs = this.data.conflicts;
+    const c = this.data.columns;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const w = pairs[i]!;
+      const l = pairs[i + 1]!;
+      const winner = this.#side(w);
+      const loser = this.#side(l);
+      const type = TYPE_CODES[c.type[w]!]!;
+      let start: string | number;
+      let end: string | number;
+      if (type === 'ipv6') {
+        const a = this.#bigRange(w);
+        const b = this.#bigRange(l);
+        start = formatIpv6(bigToWords(a[0] > b[0] ? a[0] : b[0]));
+        end = formatIpv6(bigToWords(a[1] < b[1] ? a[1] : b[1]));
+      } else {
+        const s = Math.max(c.first[w]!, c.first[l]!);
+        const e = Math.min(c.last[w]!, c.last[l]!);
+        start = type === 'asn' ? s : formatIpv4(s);
+        end = type === 'asn' ? e : formatIpv4(e);
+      }
+      out.push({
+        type,
+        start,
+        end,
+        winner,
+        loser,
+        agree:
+          winner.rir === loser.rir &&
+          winner.country === loser.country &&
+          winner.status === loser.status &&
+          winner.date === loser.date,
+      });
+    }
+    return out;
+  }
+
+  #bigRange(id: number): [bigint, bigint] {
+    const c = this.data.columns;
+    const start = wordsToBigInt(c.words.subarray(id * 4, id * 4 + 4));
+    return [start, start + (1n << BigInt(128 - c.prefixLength[id]!)) - 1n];
+  }
+
+  warnings(): readonly LoadWarning[] {
+    return this.#warnings;
+  }
+
+  stats(): RegistryStats {
+    const c = this.data.columns;
+    const zero = (): Record<AllocationStatus, number> => ({
+      allocated: 0,
+      assigned: 0,
+      available: 0,
+      reserved: 0,
+    });
+    const byType: Record<ResourceType, Record<AllocationStatus, number>> = {
+      ipv4: zero(),
+      ipv6: zero(),
+      asn: zero(),
+    };
+    const byRir: Partial<Record<Rir, number>> = {};
+    for (let i = 0; i < this.size; i++) {
+      byType[TYPE_CODES[c.type[i]!]!][STATUS_CODES[c.status[i]!]!]++;
+      const rir = RIR_CODES[c.rir[i]!]!;
+      byRir[rir] = (byRir[rir] ?? 0) + 1;
+    }
+    let disagree = 0;
+    const pairs = this.data.conflicts;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const w = pairs[i]!;
+      const l = pairs[i + 1]!;
+      if (
+        c.rir[w] !== c.rir[l] ||
+        c.country[w] !== c.country[l] ||
+        c.status[w] !== c.status[l] ||
+        c.date[w] !== c.date[l]
+      )
+        disagree++;
+    }
+    return {
+      records: this.size,
+      byType,
+      byRir,
+      conflicts: pairs.length / 2,
+      conflictsDisagreeing: disagree,
+      warnings: this.sources.reduce((s, x) => s + x.warnings, 0),
+    };
+  }
+
+  *intervals(type: ResourceType): Generator<IndexInterval> {
+    if (type === 'ipv6') {
+      const t = this.data.v6;
+      const n = t.ids.length;
+      for (let i = 0; i < n; i++) {
+        const id = t.ids[i]!;
+        if (id < 0) continue;
+        const start = wordsToBigInt(t.starts.subarray(i * 4, i * 4 + 4));
+        const end =
+          i + 1 < n ? wordsToBigInt(t.starts.subarray((i + 1) * 4, (i + 2) * 4)) - 1n : (1n << 128n) - 1n;
+        yield { start, end, id };
+      }
+      return;
+    }
+    const t = type === 'ipv4' ? this.data.v4 : this.data.asn;
+    const n = t.ids.length;
+    for (let i = 0; i < n; i++) {
+      const id = t.ids[i]!;
+      if (id < 0) continue;
+      const end = i + 1 < n ? t.starts[i + 1]! - 1 : 0xffffffff;
+      yield { start: BigInt(t.starts[i]!), end: BigInt(end), id };
+    }
+  }
+}
+
+function bigToWords(v: bigint): Uint32Array {
+  const out = new Uint32Array(4);
+  out[0] = Number((v >> 96n) & 0xffffffffn);
+  out[1] = Number((v >> 64n) & 0xffffffffn);
+  out[2] = Number((v >> 32n) & 0xffffffffn);
+  out[3] = Number(v & 0xffffffffn);
+  return out;
+}
