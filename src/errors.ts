@@ -47,7 +47,11 @@ export class RegistryError extends Error {
   override name = 'RegistryError';
   readonly code: RegistryErrorCode;
 
-  constructor(code: RegistryErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: RegistryErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.code = code;
   }
@@ -68,7 +72,13 @@ export class DelegatedFileError extends RegistryError {
     line: number,
     options?: { cause?: unknown },
   ) {
-    super(code, line > 0 ? `${message} at line ${line} of ${file}` : `${message} in ${file}`, options);
+    super(
+      code,
+      line > 0
+        ? `${message} at line ${line} of ${file}`
+        : `${message} in ${file}`,
+      options,
+    );
     this.file = file;
     this.line = line;
   }
@@ -90,7 +100,12 @@ export class SourceError extends RegistryError {
   override name = 'SourceError';
   readonly path: string | undefined;
 
-  constructor(code: RegistryErrorCode, message: string, path?: string, options?: { cause?: unknown }) {
+  constructor(
+    code: RegistryErrorCode,
+    message: string,
+    path?: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
     this.path = path;
   }
@@ -106,9 +121,18 @@ export class RdapError extends RegistryError {
   constructor(
     code: RegistryErrorCode,
     message: string,
-    details: { url?: string; status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    details: {
+      url?: string;
+      status?: number;
+      retryAfterMs?: number;
+      cause?: unknown;
+    } = {},
   ) {
-    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      code,
+      message,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.url = details.url;
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;

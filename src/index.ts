@@ -6,13 +6,27 @@
 export { loadRegistry } from './registry/load-registry.js';
 export { shareRegistry, registryFromShared } from './registry/share.js';
 export type { SharedRegistryHandle } from './registry/share.js';
-export { parseIp, isValidIp, parseIpv4, parseIpv6, parseAsnText } from './ip/parse-ip.js';
+export {
+  parseIp,
+  isValidIp,
+  parseIpv4,
+  parseIpv6,
+  parseAsnText,
+} from './ip/parse-ip.js';
 export type { ParsedIp } from './ip/parse-ip.js';
 export { formatIpv4, formatIpv6 } from './ip/format-ip.js';
 export { ipv4RangeToCidrs, ipv6RangeToCidrs } from './ip/range-to-prefixes.js';
-export { specialIpv4, specialIpv6, SPECIAL_IPV4, SPECIAL_IPV6 } from './ip/special.js';
+export {
+  specialIpv4,
+  specialIpv6,
+  SPECIAL_IPV4,
+  SPECIAL_IPV6,
+} from './ip/special.js';
 export type { SpecialPurpose } from './ip/special.js';
-export { parseDelegated, createDelegatedParser } from './delegated/parse-delegated.js';
+export {
+  parseDelegated,
+  createDelegatedParser,
+} from './delegated/parse-delegated.js';
 export type {
   DelegatedHeader,
   DelegatedRecord,

@@ -27,7 +27,8 @@ export type ResourceType = 'ipv4' | 'ipv6' | 'asn';
  * format's own; IANA's file is mapped onto them (a block IANA gave to a registry
  * is `allocated`, IANA's own legacy space `assigned`, IETF space `reserved`).
  */
-export type AllocationStatus = 'allocated' | 'assigned' | 'available' | 'reserved';
+export type AllocationStatus =
+  'allocated' | 'assigned' | 'available' | 'reserved';
 
 /** Which file answered: the `source` of every record. */
 export interface RecordSource {
@@ -85,8 +86,7 @@ export interface RegistryRecord {
 
 /** An answer for a query: a record with the query text, or a miss. */
 export type LookupResult =
-  | (RegistryRecord & { readonly query: string })
-  | LookupMiss;
+  (RegistryRecord & { readonly query: string }) | LookupMiss;
 
 /** A query no loaded file answers. `special` names an IANA special-purpose block. */
 export interface LookupMiss {
@@ -156,7 +156,9 @@ export interface IndexInterval {
 export interface RegistryStats {
   readonly records: number;
   /** Records per type, then per status. */
-  readonly byType: Readonly<Record<ResourceType, Readonly<Record<AllocationStatus, number>>>>;
+  readonly byType: Readonly<
+    Record<ResourceType, Readonly<Record<AllocationStatus, number>>>
+  >;
   /** Records per registry that answers. */
   readonly byRir: Readonly<Partial<Record<Rir, number>>>;
   /** Overlapping record pairs between loaded records, and how many of them disagree. */

@@ -16,7 +16,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 const code = await run(
   process.argv.slice(2),
-  { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
+  {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  },
   controller.signal,
 );
 process.exitCode = code;

@@ -11,7 +11,10 @@ import { parseArgs } from 'node:util';
 export interface CliIo {
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream & {
+    isTTY?: boolean;
+    columns?: number;
+  };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
 }
@@ -32,7 +35,9 @@ export interface OptionSpec {
 
 /** Parsed arguments. */
 export interface ParsedCommandArgs {
-  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+  readonly values: Readonly<
+    Record<string, string | boolean | (string | boolean)[] | undefined>
+  >;
   readonly positionals: readonly string[];
 }
 
@@ -58,7 +63,11 @@ export class CliUsageError extends Error {
 /** Options every command accepts. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help' },
-  { name: 'debug', type: 'boolean', description: 'Print stack traces of errors' },
+  {
+    name: 'debug',
+    type: 'boolean',
+    description: 'Print stack traces of errors',
+  },
 ];
 
 /** Options of commands that load registry data. */
@@ -74,24 +83,33 @@ export const DATA_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'lenient',
     type: 'boolean',
-    description: 'Skip and count malformed lines and count mismatches instead of failing',
+    description:
+      'Skip and count malformed lines and count mismatches instead of failing',
   },
   {
     name: 'as-of',
     type: 'string',
     arg: 'DATE',
-    description: 'Use, per registry, the newest file not later than DATE (yyyy-mm-dd)',
+    description:
+      'Use, per registry, the newest file not later than DATE (yyyy-mm-dd)',
   },
 ];
 
 /** Parses argv for a command; unknown options are usage errors. */
-export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedCommandArgs {
+export function parseCommandArgs(
+  spec: CommandSpec,
+  argv: readonly string[],
+): ParsedCommandArgs {
   const options: Record<
     string,
     { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
   > = {};
   for (const o of [...COMMON_OPTIONS, ...spec.options]) {
-    const entry: { type: 'string' | 'boolean'; short?: string; multiple?: boolean } = {
+    const entry: {
+      type: 'string' | 'boolean';
+      short?: string;
+      multiple?: boolean;
+    } = {
       type: o.type,
     };
     if (o.short !== undefined) entry.short = o.short;
@@ -113,7 +131,13 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
 
 /** Help text of a command. */
 export function formatCommandHelp(spec: CommandSpec): string {
-  const lines = [`Usage: rirmap ${spec.name} ${spec.usage}`, '', spec.summary, '', 'Options:'];
+  const lines = [
+    `Usage: rirmap ${spec.name} ${spec.usage}`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+  ];
   const all = [...spec.options, ...COMMON_OPTIONS];
   const heads = all.map((o) => {
     const flag = `${o.short !== undefined ? `-${o.short}, ` : '    '}--${o.name}`;
@@ -130,7 +154,10 @@ export function formatCommandHelp(spec: CommandSpec): string {
 }
 
 /** Reads a string option (the last one when given several times). */
-export function stringOption(args: ParsedCommandArgs, name: string): string | undefined {
+export function stringOption(
+  args: ParsedCommandArgs,
+  name: string,
+): string | undefined {
   const v = args.values[name];
   if (Array.isArray(v)) {
     const last = v[v.length - 1];
@@ -140,9 +167,13 @@ export function stringOption(args: ParsedCommandArgs, name: string): string | un
 }
 
 /** Reads a repeatable string option. */
-export function stringListOption(args: ParsedCommandArgs, name: string): string[] {
+export function stringListOption(
+  args: ParsedCommandArgs,
+  name: string,
+): string[] {
   const v = args.values[name];
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  if (Array.isArray(v))
+    return v.filter((x): x is string => typeof x === 'string');
   return typeof v === 'string' ? [v] : [];
 }
 
@@ -162,6 +193,8 @@ export function intOption(
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max)
-    throw new CliUsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    throw new CliUsageError(
+      `--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+    );
   return n;
 }

@@ -8,7 +8,14 @@ import { loadRegistry } from '../registry/load-registry.js';
 import { defaultDataDir } from '../sources/data-dir.js';
 import { SourceError } from '../errors.js';
 import type { LoadRegistryOptions, LoadWarning, Registry } from '../types.js';
-import { CliUsageError, flagOption, stringListOption, stringOption, type CliIo, type ParsedCommandArgs } from './command.js';
+import {
+  CliUsageError,
+  flagOption,
+  stringListOption,
+  stringOption,
+  type CliIo,
+  type ParsedCommandArgs,
+} from './command.js';
 
 /** The data paths a command will use, and where they came from. */
 export function resolveDataPaths(
@@ -31,13 +38,18 @@ export function registryOptionsFromArgs(
   const { paths, origin } = resolveDataPaths(args, io);
   const asOf = stringOption(args, 'as-of');
   if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
-    throw new CliUsageError(`--as-of must be a date written yyyy-mm-dd, got ${JSON.stringify(asOf)}`);
+    throw new CliUsageError(
+      `--as-of must be a date written yyyy-mm-dd, got ${JSON.stringify(asOf)}`,
+    );
   if (origin !== 'option') {
     const dir = paths[0]!;
     let empty = !existsSync(dir);
     if (!empty) {
       try {
-        empty = readdirSync(dir).filter((f) => f.startsWith('delegated-') || f.endsWith('.rirmap')).length === 0;
+        empty =
+          readdirSync(dir).filter(
+            (f) => f.startsWith('delegated-') || f.endsWith('.rirmap'),
+          ).length === 0;
       } catch {
         empty = false; // a file: let the loader say what it is
       }
@@ -46,7 +58,7 @@ export function registryOptionsFromArgs(
       throw new SourceError(
         'SOURCE_NO_DATA',
         `no registry data in ${dir}${origin === 'env' ? ' ($RIRMAP_DATA)' : ''}. ` +
-          'Run `rirmap update` to download the five registries\' delegated-stats files there, ' +
+          "Run `rirmap update` to download the five registries' delegated-stats files there, " +
           'or pass --data PATH (a file, a directory or a compiled snapshot).',
         dir,
       );
@@ -63,7 +75,10 @@ export function registryOptionsFromArgs(
 }
 
 /** Loads the registry for a command; lenient warnings are summarised on stderr. */
-export async function loadCliRegistry(args: ParsedCommandArgs, io: CliIo): Promise<Registry> {
+export async function loadCliRegistry(
+  args: ParsedCommandArgs,
+  io: CliIo,
+): Promise<Registry> {
   const registry = await loadRegistry(registryOptionsFromArgs(args, io));
   const skipped = registry.sources.reduce((s, x) => s + x.warnings, 0);
   if (skipped > 0) {

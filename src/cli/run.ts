@@ -47,7 +47,12 @@ export async function run(
   signal: AbortSignal = new AbortController().signal,
 ): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (
+    name === undefined ||
+    name === '--help' ||
+    name === '-h' ||
+    name === 'help'
+  ) {
     io[name === undefined ? 'stderr' : 'stdout'].write(generalHelp());
     return name === undefined ? 2 : 0;
   }
@@ -57,7 +62,9 @@ export async function run(
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
-    io.stderr.write(`rirmap: unknown command ${JSON.stringify(name)}\n\n${generalHelp()}`);
+    io.stderr.write(
+      `rirmap: unknown command ${JSON.stringify(name)}\n\n${generalHelp()}`,
+    );
     return 2;
   }
   const debug = rest.includes('--debug');
@@ -80,12 +87,17 @@ export async function run(
       );
       return 2;
     }
-    if (isRegistryError(error) || (error as { name?: string }).name === 'AbortError') {
+    if (
+      isRegistryError(error) ||
+      (error as { name?: string }).name === 'AbortError'
+    ) {
       io.stderr.write(`rirmap ${command.name}: ${(error as Error).message}\n`);
       if (debug) io.stderr.write(`${(error as Error).stack ?? ''}\n`);
       return (error as { name?: string }).name === 'AbortError' ? 130 : 1;
     }
-    io.stderr.write(`rirmap ${command.name}: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
+    io.stderr.write(
+      `rirmap ${command.name}: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`,
+    );
     return 1;
   }
 }

@@ -20,7 +20,7 @@ export function formatIpv6(words: ArrayLike<number>): string {
   // Longest run of zero groups, at least two long, first one on a tie.
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;
@@ -56,7 +56,10 @@ export function wordsToBigInt(words: ArrayLike<number>): bigint {
 }
 
 /** Writes a 128-bit BigInt into four words (most significant first). */
-export function bigIntToWords(value: bigint, out: Uint32Array = new Uint32Array(4)): Uint32Array {
+export function bigIntToWords(
+  value: bigint,
+  out: Uint32Array = new Uint32Array(4),
+): Uint32Array {
   out[0] = Number((value >> 96n) & 0xffffffffn);
   out[1] = Number((value >> 64n) & 0xffffffffn);
   out[2] = Number((value >> 32n) & 0xffffffffn);

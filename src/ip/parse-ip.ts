@@ -56,7 +56,12 @@ const GROUPS = new Uint16Array(8);
  * (`::ffff:1.2.3.4`) and a zone id (`%eth0`, ignored).
  * @returns true on success (the words are in `out[0..3]`), false when the text is not IPv6.
  */
-export function parseIpv6(s: string, out: Uint32Array, from = 0, to = s.length): boolean {
+export function parseIpv6(
+  s: string,
+  out: Uint32Array,
+  from = 0,
+  to = s.length,
+): boolean {
   // Cut a zone id.
   for (let i = from; i < to; i++) {
     if (s.charCodeAt(i) === 37) {
@@ -153,7 +158,11 @@ export function parseIp(text: string): ParsedIp {
     if (isMappedIpv4(words)) return { family: 4, value: words[3]! };
     return { family: 6, words };
   }
-  throw new QueryError('INPUT_INVALID_IP', `not an IP address: ${JSON.stringify(text)}`, text);
+  throw new QueryError(
+    'INPUT_INVALID_IP',
+    `not an IP address: ${JSON.stringify(text)}`,
+    text,
+  );
 }
 
 const SCRATCH = new Uint32Array(4);
@@ -170,7 +179,12 @@ export function isValidIp(text: string): boolean {
 export function parseAsnText(text: string): number {
   let i = 0;
   const n = text.length;
-  if (n >= 2 && (text.charCodeAt(0) | 32) === 97 && (text.charCodeAt(1) | 32) === 115) i = 2;
+  if (
+    n >= 2 &&
+    (text.charCodeAt(0) | 32) === 97 &&
+    (text.charCodeAt(1) | 32) === 115
+  )
+    i = 2;
   if (i === n) return -1;
   let v = 0;
   let hi = -1;

@@ -84,7 +84,12 @@ interface V6Entry {
 function prefixMask(len: number, out: Uint32Array): void {
   for (let w = 0; w < 4; w++) {
     const bits = Math.max(0, Math.min(32, len - w * 32));
-    out[w] = bits === 0 ? 0 : bits === 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+    out[w] =
+      bits === 0
+        ? 0
+        : bits === 32
+          ? 0xffffffff
+          : (0xffffffff << (32 - bits)) >>> 0;
   }
 }
 
@@ -105,12 +110,15 @@ const V6: V6Entry[] = SPECIAL_IPV6.map(([cidr, name]) => {
 });
 
 // A 256-entry first-octet table keeps the common IPv4 case to one array read.
-const V4_BY_OCTET: (V4Entry[] | null)[] = Array.from({ length: 256 }, (_, octet) => {
-  const lo = octet * 2 ** 24;
-  const hi = lo + 2 ** 24 - 1;
-  const hits = V4.filter((e) => e.start <= hi && e.end >= lo);
-  return hits.length > 0 ? hits : null;
-});
+const V4_BY_OCTET: (V4Entry[] | null)[] = Array.from(
+  { length: 256 },
+  (_, octet) => {
+    const lo = octet * 2 ** 24;
+    const hi = lo + 2 ** 24 - 1;
+    const hits = V4.filter((e) => e.start <= hi && e.end >= lo);
+    return hits.length > 0 ? hits : null;
+  },
+);
 
 /** The special-purpose name of an IPv4 address (as uint32), or null. */
 export function specialIpv4(value: number): SpecialPurpose | null {
@@ -127,12 +135,31 @@ export function specialIpv6(words: ArrayLike<number>): SpecialPurpose | null {
   if (top >= 0x2003 && top < 0x3fff) return null;
   for (const e of V6) {
     if (
-      ((words[0]! & e.mask[0]!) >>> 0) === e.words[0] &&
-      ((words[1]! & e.mask[1]!) >>> 0) === e.words[1] &&
-      ((words[2]! & e.mask[2]!) >>> 0) === e.words[2] &&
-      ((words[3]! & e.mask[3]!) >>> 0) === e.words[3]
+      (words[0]! & e.mask[0]!) >>> 0 === e.words[0] &&
+      (words[1]! & e.mask[1]!) >>> 0 === e.words[1] &&
+      (words[2]! & e.mask[2]!) >>> 0 === e.words[2] &&
+      (words[3]! & e.mask[3]!) >>> 0 === e.words[3]
     )
       return e.name;
   }
   return null;
+}
+
+/** The IPv4 table as numeric ranges (for building lookup structures). */
+export function specialIpv4Ranges(): { first: number[]; last: number[] } {
+  return { first: V4.map((e) => e.start), last: V4.map((e) => e.end) };
+}
+
+/** The IPv6 table as four-word prefixes (for building lookup structures). */
+export function specialIpv6Prefixes(): {
+  words: Uint32Array;
+  prefixLength: Uint8Array;
+} {
+  const words = new Uint32Array(V6.length * 4);
+  const prefixLength = new Uint8Array(V6.length);
+  SPECIAL_IPV6.forEach(([cidr], i) => {
+    words.set(V6[i]!.words, i * 4);
+    prefixLength[i] = Number(cidr.split('/')[1]);
+  });
+  return { words, prefixLength };
 }

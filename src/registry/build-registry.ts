@@ -8,9 +8,14 @@
  *   5. registry name order; then load order.
  */
 
+import { specialIpv4Ranges, specialIpv6Prefixes } from '../ip/special.js';
 import { buildTrie128, buildTrie32 } from '../trie/build-trie.js';
 import type { Trie128Data, Trie32Data } from '../trie/interval-trie.js';
-import { makeAllocator, type RecordColumns, type RecordStoreBuilder } from './record-store.js';
+import {
+  makeAllocator,
+  type RecordColumns,
+  type RecordStoreBuilder,
+} from './record-store.js';
 
 /** Everything the registry needs, as typed arrays (shareable, serialisable). */
 export interface RegistryData {
@@ -60,7 +65,9 @@ function orderIds(
       const id = ids[i]!;
       const s = v6 ? 128 - prefixLength[id]! : last[id]! - first[id]! + 1; // < 2^33
       const lowPart =
-        (status[id]! <= 1 ? 0 : 2 ** 29) + rankOf[source[id]!]! * 2 ** ID_BITS + id; // < 2^30
+        (status[id]! <= 1 ? 0 : 2 ** 29) +
+        rankOf[source[id]!]! * 2 ** ID_BITS +
+        id; // < 2^30
       // size occupies bits 30..62, tier bit 63.
       view[i * 2 + 1] = tier[id]! * 2 ** 31 + Math.floor(s / 4);
       view[i * 2] = (s % 4) * 2 ** 30 + lowPart;
@@ -70,7 +77,8 @@ function orderIds(
     for (let i = 0; i < n; i++) out[i] = view[i * 2]! & (2 ** ID_BITS - 1);
     return out;
   }
-  const size = (id: number) => (v6 ? 128 - prefixLength[id]! : last[id]! - first[id]! + 1);
+  const size = (id: number) =>
+    v6 ? 128 - prefixLength[id]! : last[id]! - first[id]! + 1;
   const statusRank = (id: number) => (status[id]! <= 1 ? 0 : 1);
   const arr = Array.from(ids);
   arr.sort(
@@ -102,7 +110,11 @@ export function buildRegistryData(
     .sort(
       (a, b) =>
         b.s.endDate - a.s.endDate ||
-        (a.s.registry < b.s.registry ? -1 : a.s.registry > b.s.registry ? 1 : 0) ||
+        (a.s.registry < b.s.registry
+          ? -1
+          : a.s.registry > b.s.registry
+            ? 1
+            : 0) ||
         a.i - b.i,
     );
   const rankOf = new Uint16Array(Math.max(1, sources.length));
@@ -118,9 +130,31 @@ export function buildRegistryData(
   }
   const scan = (id: number) => tier[id] === 0;
   const alloc = makeAllocator(shared);
-  const v4Order = orderIds(lists[0]!, columns, false, tier, rankOf, sources.length);
-  const v6Order = orderIds(lists[1]!, columns, true, tier, rankOf, sources.length);
-  const asnOrder = orderIds(lists[2]!, columns, false, tier, rankOf, sources.length);
+  const v4Order = orderIds(
+    lists[0]!,
+    columns,
+    false,
+    tier,
+    rankOf,
+    sources.length,
+  );
+  const v6Order = orderIds(
+    lists[1]!,
+    columns,
+    true,
+    tier,
+    rankOf,
+    sources.length,
+  );
+  const asnOrder = orderIds(
+    lists[2]!,
+    columns,
+    false,
+    tier,
+    rankOf,
+    sources.length,
+  );
+  // Special-purpose space is painted first: it answers before any record.
   const v4 = buildTrie32({
     order: v4Order,
     first: columns.first,
@@ -128,6 +162,7 @@ export function buildRegistryData(
     scan,
     totalIds: n,
     alloc,
+    special: specialIpv4Ranges(),
   });
   const v6 = buildTrie128({
     order: v6Order,
@@ -136,6 +171,7 @@ export function buildRegistryData(
     scan,
     totalIds: n,
     alloc,
+    special: specialIpv6Prefixes(),
   });
   const asn = buildTrie32({
     order: asnOrder,

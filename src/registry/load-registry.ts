@@ -8,20 +8,32 @@ import type { DelegatedRecord } from '../delegated/delegated-record.js';
 import { openSource } from '../io/read-source.js';
 import { readDelegatedHead } from '../sources/read-header.js';
 import { selectDataFiles } from '../sources/select-files.js';
-import type { LoadRegistryOptions, LoadWarning, Registry, Rir, SourceInfo } from '../types.js';
+import type {
+  LoadRegistryOptions,
+  LoadWarning,
+  Registry,
+  Rir,
+  SourceInfo,
+} from '../types.js';
 import { buildRegistryData, type SourceOrder } from './build-registry.js';
-import { RecordStoreBuilder, RIR_CODES, formatDate, packCountry } from './record-store.js';
+import {
+  RecordStoreBuilder,
+  RIR_CODES,
+  formatDate,
+  packCountry,
+} from './record-store.js';
 import { RegistryIndex } from './registry-index.js';
 
 const TYPE_CODE = { ipv4: 0, ipv6: 1, asn: 2 } as const;
-const STATUS_CODE: Readonly<Record<string, number>> = {
-  allocated: 0,
-  assigned: 1,
-  available: 2,
-  reserved: 3,
-  ianapool: 2,
-  ietf: 3,
-};
+/** Status column to code, or undefined for IANA's registry-name statuses. */
+function statusCode(s: string): number | undefined {
+  // Plain comparisons: parser strings are not internalised, so keyed lookups would hash them.
+  if (s === 'allocated') return 0;
+  if (s === 'assigned') return 1;
+  if (s === 'available' || s === 'ianapool') return 2;
+  if (s === 'reserved' || s === 'ietf') return 3;
+  return undefined;
+}
 const RIR_CODE: Readonly<Record<string, number>> = Object.fromEntries(
   RIR_CODES.map((r, i) => [r, i]),
 );
@@ -32,7 +44,10 @@ function validateOptions(options: LoadRegistryOptions): void {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('`options` must be an object');
   if (options.data !== undefined) {
-    if (!Array.isArray(options.data) || options.data.some((p) => typeof p !== 'string' || p === ''))
+    if (
+      !Array.isArray(options.data) ||
+      options.data.some((p) => typeof p !== 'string' || p === '')
+    )
       throw new TypeError('`data` must be an array of non-empty paths');
   }
   if (options.snapshot !== undefined && typeof options.snapshot !== 'string')
@@ -41,7 +56,10 @@ function validateOptions(options: LoadRegistryOptions): void {
     throw new TypeError('`lenient` must be a boolean');
   if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf))
     throw new TypeError('`asOf` must be a date written yyyy-mm-dd');
-  if (options.onWarning !== undefined && typeof options.onWarning !== 'function')
+  if (
+    options.onWarning !== undefined &&
+    typeof options.onWarning !== 'function'
+  )
     throw new TypeError('`onWarning` must be a function');
 }
 
@@ -56,7 +74,9 @@ function validateOptions(options: LoadRegistryOptions): void {
  * @throws {SourceError} `SOURCE_NOT_FOUND`, `SOURCE_NO_DATA`, `SOURCE_READ_FAILED`.
  * @throws {DelegatedFileError} when a file is malformed or incomplete (unless `lenient`).
  */
-export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<Registry> {
+export async function loadRegistry(
+  options: LoadRegistryOptions = {},
+): Promise<Registry> {
   validateOptions(options);
   const data = options.data ?? [];
   if (data.length === 0)
@@ -100,6 +120,8 @@ export async function loadFiles(
     const opened = openSource(path);
     const sourceIndex = sources.length;
     const before = builder.size;
+    let headerRegistry = '';
+    let headerRir = IANA;
     let cap = builder.capacity;
     let T = builder.type;
     let S = builder.status;
@@ -137,10 +159,17 @@ export async function loadFiles(
       let rir: number;
       let status: number;
       let isIana: boolean;
-      const st = STATUS_CODE[r.status];
+      if (headerRegistry === '') {
+        headerRegistry = r.registry;
+        headerRir = RIR_CODE[r.registry] ?? IANA;
+      }
+      const st = statusCode(r.status);
       if (st !== undefined) {
         status = st;
-        rir = RIR_CODE[r.registry] ?? IANA;
+        rir =
+          r.registry === headerRegistry
+            ? headerRir
+            : (RIR_CODE[r.registry] ?? IANA);
         isIana = rir === IANA;
       } else {
         // IANA file: the status column names the registry the block went to.
@@ -154,7 +183,12 @@ export async function loadFiles(
       C[i] = packCountry(r.country);
       D[i] = r.date;
       const o = r.opaqueId;
-      H[i] = o === '' || RIR_CODE[o] !== undefined || o === 'ietf' ? -1 : builder.internHolder(o);
+      // NRO files put a registry's name (or `ietf`) where reserved/available records have no holder.
+      H[i] =
+        o === '' ||
+        (o.length <= 7 && (RIR_CODE[o] !== undefined || o === 'ietf'))
+          ? -1
+          : builder.internHolder(o);
       F[i] = sourceIndex;
       L[i] = r.line;
       if (r.type === 'ipv6') {
@@ -201,6 +235,11 @@ export async function loadFiles(
     );
     orders.push({ endDate: h.endDate, registry: h.registry });
   }
-  const data = buildRegistryData(builder, orders, tier.subarray(0, builder.size), true);
+  const data = buildRegistryData(
+    builder,
+    orders,
+    tier.subarray(0, builder.size),
+    true,
+  );
   return new RegistryIndex(data, sources, warnings);
 }

@@ -18,7 +18,14 @@ export const STATUS_CODES: readonly AllocationStatus[] = [
   'reserved',
 ];
 /** Codes stored in the `rir` column (name order). */
-export const RIR_CODES: readonly Rir[] = ['afrinic', 'apnic', 'arin', 'iana', 'lacnic', 'ripencc'];
+export const RIR_CODES: readonly Rir[] = [
+  'afrinic',
+  'apnic',
+  'arin',
+  'iana',
+  'lacnic',
+  'ripencc',
+];
 
 /** The frozen columns. */
 export interface RecordColumns {
@@ -177,7 +184,10 @@ export class RecordStoreBuilder {
   freeze(shared: boolean): RecordColumns {
     const a = makeAllocator(shared);
     const n = this.size;
-    const holderTable = (): { holderBytes: Uint8Array; holderOffsets: Uint32Array } => {
+    const holderTable = (): {
+      holderBytes: Uint8Array;
+      holderOffsets: Uint32Array;
+    } => {
       let bytes = 0;
       for (const h of this.#holders) bytes += h.length;
       const holderBytes = a.u8(bytes);
@@ -185,7 +195,8 @@ export class RecordStoreBuilder {
       let o = 0;
       this.#holders.forEach((h, i) => {
         holderOffsets[i] = o;
-        for (let k = 0; k < h.length; k++) holderBytes[o++] = h.charCodeAt(k) & 0xff;
+        for (let k = 0; k < h.length; k++)
+          holderBytes[o++] = h.charCodeAt(k) & 0xff;
       });
       holderOffsets[this.#holders.length] = o;
       return { holderBytes, holderOffsets };

@@ -6,10 +6,15 @@
 
 import { QueryError } from '../errors.js';
 import { formatIpv4, formatIpv6, wordsToBigInt } from '../ip/format-ip.js';
-import { isMappedIpv4, parseAsnText, parseIpv4, parseIpv6 } from '../ip/parse-ip.js';
+import {
+  isMappedIpv4,
+  parseAsnText,
+  parseIpv4,
+  parseIpv6,
+} from '../ip/parse-ip.js';
 import { ipv4RangeToCidrs, ipv6RangeToCidrs } from '../ip/range-to-prefixes.js';
 import { specialIpv4, specialIpv6 } from '../ip/special.js';
-import { find128, find32 } from '../trie/interval-trie.js';
+import { find128, find32, type Trie128Data } from '../trie/interval-trie.js';
 import {
   INVALID,
   SPECIAL,
@@ -50,14 +55,26 @@ export class RegistryIndex implements Registry {
   readonly #records: (RegistryRecord | undefined)[];
   readonly #recordSources: readonly RecordSource[];
   readonly #warnings: readonly LoadWarning[];
+  readonly #v4Table: Uint32Array;
+  readonly #v4Starts: Uint32Array;
+  readonly #v4Ids: Int32Array;
+  readonly #v6: Trie128Data;
   #holderIndex: Map<string, number[]> | undefined;
 
-  constructor(data: RegistryData, sources: readonly SourceInfo[], warnings: readonly LoadWarning[] = []) {
+  constructor(
+    data: RegistryData,
+    sources: readonly SourceInfo[],
+    warnings: readonly LoadWarning[] = [],
+  ) {
     this.data = data;
     this.sources = sources;
     this.size = data.columns.size;
     this.#records = new Array<RegistryRecord | undefined>(this.size);
     this.#warnings = warnings;
+    this.#v4Table = data.v4.table;
+    this.#v4Starts = data.v4.starts;
+    this.#v4Ids = data.v4.ids;
+    this.#v6 = data.v6;
     this.#recordSources = sources.map((x) =>
       Object.freeze({
         file: x.file,
@@ -74,33 +91,53 @@ export class RegistryIndex implements Registry {
   }
 
   lookupIdIn(s: string, from: number, to: number): number {
-    const v4 = parseIpv4(s, from, to);
-    if (v4 >= 0) {
-      if (specialIpv4(v4) !== null) return SPECIAL;
-      return find32(this.data.v4, v4);
+    // Special-purpose space is painted into the tries (id SPECIAL), so this is
+    // parse, then one first-level slot read and a short binary search.
+    let key = parseIpv4(s, from, to);
+    if (key < 0) {
+      if (!parseIpv6(s, WORDS, from, to)) return INVALID;
+      if (!isMappedIpv4(WORDS)) {
+        return find128(this.#v6, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
+      }
+      key = WORDS[3]!;
     }
-    if (!parseIpv6(s, WORDS, from, to)) return INVALID;
-    if (isMappedIpv4(WORDS)) {
-      const m = WORDS[3]!;
-      if (specialIpv4(m) !== null) return SPECIAL;
-      return find32(this.data.v4, m);
+    const table = this.#v4Table;
+    const starts = this.#v4Starts;
+    let lo = table[key >>> 16]!;
+    let hi = table[(key >>> 16) + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= key) lo = mid;
+      else hi = mid - 1;
     }
-    if (specialIpv6(WORDS) !== null) return SPECIAL;
-    return find128(this.data.v6, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
+    return this.#v4Ids[lo]!;
   }
 
   lookup(ip: string): RegistryRecord | null {
     const id = this.lookupId(ip);
     if (id >= 0) return this.record(id);
     if (id === INVALID)
-      throw new QueryError('INPUT_INVALID_IP', `not an IP address: ${JSON.stringify(ip)}`, ip);
+      throw new QueryError(
+        'INPUT_INVALID_IP',
+        `not an IP address: ${JSON.stringify(ip)}`,
+        ip,
+      );
     return null;
   }
 
   lookupAsn(asn: number | string): RegistryRecord | null {
-    const n = typeof asn === 'number' ? (Number.isInteger(asn) && asn >= 0 && asn <= 4294967295 ? asn : -1) : parseAsnText(asn.trim());
+    const n =
+      typeof asn === 'number'
+        ? Number.isInteger(asn) && asn >= 0 && asn <= 4294967295
+          ? asn
+          : -1
+        : parseAsnText(asn.trim());
     if (n < 0)
-      throw new QueryError('INPUT_INVALID_ASN', `not an AS number: ${JSON.stringify(asn)}`, String(asn));
+      throw new QueryError(
+        'INPUT_INVALID_ASN',
+        `not an AS number: ${JSON.stringify(asn)}`,
+        String(asn),
+      );
     const id = find32(this.data.asn, n);
     return id >= 0 ? this.record(id) : null;
   }
@@ -118,9 +155,16 @@ export class RegistryIndex implements Registry {
     if (/^as/i.test(q) || /^\d+$/.test(q)) {
       const n = parseAsnText(q);
       if (n < 0)
-        return { query: text, found: false, error: `not an AS number: ${JSON.stringify(text)}`, code: 'INPUT_INVALID_ASN' };
+        return {
+          query: text,
+          found: false,
+          error: `not an AS number: ${JSON.stringify(text)}`,
+          code: 'INPUT_INVALID_ASN',
+        };
       const id = find32(this.data.asn, n);
-      return id >= 0 ? { query: text, ...this.record(id) } : { query: text, found: false };
+      return id >= 0
+        ? { query: text, ...this.record(id) }
+        : { query: text, found: false };
     }
     const id = this.lookupId(q);
     if (id >= 0) return { query: text, ...this.record(id) };
@@ -131,14 +175,16 @@ export class RegistryIndex implements Registry {
         error: `not an IP address or AS number: ${JSON.stringify(text)}`,
         code: 'INPUT_INVALID_QUERY',
       };
-    if (id === SPECIAL) return { query: text, found: false, special: this.special(q)! };
+    if (id === SPECIAL)
+      return { query: text, found: false, special: this.special(q)! };
     return { query: text, found: false };
   }
 
   record(id: number): RegistryRecord {
     let r = this.#records[id];
     if (r === undefined) {
-      if (!(id >= 0 && id < this.size)) throw new RangeError(`\`id\` out of range: ${id}`);
+      if (!(id >= 0 && id < this.size))
+        throw new RangeError(`\`id\` out of range: ${id}`);
       r = this.#makeRecord(id);
       this.#records[id] = r;
     }
@@ -190,7 +236,8 @@ export class RegistryIndex implements Registry {
       const c = this.data.columns;
       const m = new Map<string, number[]>();
       const names: string[] = [];
-      for (let h = 0; h + 1 < c.holderOffsets.length; h++) names.push(holderText(c, h));
+      for (let h = 0; h + 1 < c.holderOffsets.length; h++)
+        names.push(holderText(c, h));
       for (let i = 0; i < this.size; i++) {
         const h = c.holder[i]!;
         if (h < 0) continue;
@@ -318,7 +365,9 @@ export class RegistryIndex implements Registry {
         if (id < 0) continue;
         const start = wordsToBigInt(t.starts.subarray(i * 4, i * 4 + 4));
         const end =
-          i + 1 < n ? wordsToBigInt(t.starts.subarray((i + 1) * 4, (i + 2) * 4)) - 1n : (1n << 128n) - 1n;
+          i + 1 < n
+            ? wordsToBigInt(t.starts.subarray((i + 1) * 4, (i + 2) * 4)) - 1n
+            : (1n << 128n) - 1n;
         yield { start, end, id };
       }
       return;

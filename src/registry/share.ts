@@ -18,7 +18,10 @@ export interface SharedRegistryHandle {
 }
 
 function isShared(a: { buffer: ArrayBufferLike }): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+  return (
+    typeof SharedArrayBuffer !== 'undefined' &&
+    a.buffer instanceof SharedArrayBuffer
+  );
 }
 
 /**
@@ -27,11 +30,18 @@ function isShared(a: { buffer: ArrayBufferLike }): boolean {
  */
 export function shareRegistry(registry: Registry): SharedRegistryHandle {
   if (!(registry instanceof RegistryIndex))
-    throw new TypeError('`registry` must be a registry returned by loadRegistry');
+    throw new TypeError(
+      '`registry` must be a registry returned by loadRegistry',
+    );
   const d = registry.data;
   if (!isShared(d.columns.type) || !isShared(d.v4.starts))
     throw new TypeError('`registry` arrays are not on SharedArrayBuffers');
-  return { kind: 'rirmap-shared-registry', version: 1, data: d, sources: registry.sources };
+  return {
+    kind: 'rirmap-shared-registry',
+    version: 1,
+    data: d,
+    sources: registry.sources,
+  };
 }
 
 /**

@@ -12,7 +12,13 @@
  * for owners already painted there: every such pair is an overlap (conflict).
  */
 
-import { SLOTS, buildTable128, buildTable32, type Trie128Data, type Trie32Data } from './interval-trie.js';
+import {
+  SLOTS,
+  buildTable128,
+  buildTable32,
+  type Trie128Data,
+  type Trie32Data,
+} from './interval-trie.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -107,7 +113,15 @@ export interface Build32Input {
   readonly totalIds: number;
   /** Allocate output arrays (lets the caller place them on a SharedArrayBuffer). */
   readonly alloc: AllocArrays;
+  /** Ranges painted before any record, with id {@link SPECIAL_ID} (special-purpose space). */
+  readonly special?: {
+    readonly first: readonly number[];
+    readonly last: readonly number[];
+  };
 }
+
+/** Id stored for special-purpose intervals. */
+export const SPECIAL_ID = -3;
 
 /** Allocates the output arrays. */
 export interface AllocArrays {
@@ -116,8 +130,22 @@ export interface AllocArrays {
 }
 
 /** Builds a 32-bit trie. */
-export function buildTrie32(input: Build32Input): { trie: Trie32Data; conflicts: number[] } {
-  const { order, first, last, alloc } = input;
+export function buildTrie32(input: Build32Input): {
+  trie: Trie32Data;
+  conflicts: number[];
+} {
+  const { alloc } = input;
+  const base = input.totalIds;
+  const sp = input.special ?? { first: [], last: [] };
+  const total = base + sp.first.length;
+  // Special ranges become pseudo-records base.., painted first.
+  const first = (id: number) =>
+    id < base ? input.first[id]! : sp.first[id - base]!;
+  const last = (id: number) =>
+    id < base ? input.last[id]! : sp.last[id - base]!;
+  const order = new Int32Array(input.order.length + sp.first.length);
+  for (let j = 0; j < sp.first.length; j++) order[j] = base + j;
+  order.set(input.order, sp.first.length);
   const m = order.length;
   // Keys past 2^32 - 1 are never boundaries, so a Uint32Array (faster to sort) holds them all.
   const bounds = new Uint32Array(2 * m + 1);
@@ -125,23 +153,25 @@ export function buildTrie32(input: Build32Input): { trie: Trie32Data; conflicts:
   bounds[n++] = 0;
   for (let i = 0; i < m; i++) {
     const id = order[i]!;
-    bounds[n++] = first[id]!;
-    const end = last[id]! + 1;
+    bounds[n++] = first(id);
+    const end = last(id) + 1;
     if (end <= 0xffffffff) bounds[n++] = end;
   }
   const sorted = bounds.subarray(0, n).sort();
   let u = 0;
-  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[u - 1]) sorted[u++] = sorted[i]!;
-  const maxId = input.totalIds;
-  const k0 = new Int32Array(maxId);
-  const k1 = new Int32Array(maxId);
+  for (let i = 0; i < n; i++)
+    if (i === 0 || sorted[i] !== sorted[u - 1]) sorted[u++] = sorted[i]!;
+  const k0 = new Int32Array(total);
+  const k1 = new Int32Array(total);
   for (let i = 0; i < m; i++) {
     const id = order[i]!;
-    k0[id] = lowerBound32(sorted, u, first[id]!);
-    const end = last[id]! + 1;
+    k0[id] = lowerBound32(sorted, u, first(id));
+    const end = last(id) + 1;
     k1[id] = end > 0xffffffff ? u : lowerBound32(sorted, u, end);
   }
-  const { owner, conflicts } = paint(order, k0, k1, u, input.scan, input.totalIds);
+  const scan = (id: number) => id < base && input.scan(id);
+  const { owner, conflicts } = paint(order, k0, k1, u, scan, total);
+  for (let k = 0; k < u; k++) if (owner[k]! >= base) owner[k] = SPECIAL_ID;
   // Merge runs.
   let runs = 0;
   for (let k = 0; k < u; k++) if (k === 0 || owner[k] !== owner[k - 1]) runs++;
@@ -170,9 +200,19 @@ export interface Build128Input {
   readonly scan: (id: number) => boolean;
   readonly totalIds: number;
   readonly alloc: AllocArrays;
+  /** Prefixes painted before any record, with id {@link SPECIAL_ID}. */
+  readonly special?: {
+    readonly words: Uint32Array;
+    readonly prefixLength: Uint8Array;
+  };
 }
 
-function compareKeys(a: Uint32Array, ai: number, b: Uint32Array, bi: number): number {
+function compareKeys(
+  a: Uint32Array,
+  ai: number,
+  b: Uint32Array,
+  bi: number,
+): number {
   for (let w = 0; w < 4; w++) {
     const x = a[ai + w]!;
     const y = b[bi + w]!;
@@ -199,14 +239,66 @@ function addPrefixSize(key: Uint32Array, o: number, len: number): boolean {
   return carry === 0;
 }
 
+/** Index of the first of `n` sorted four-word keys that is not below (w0, w1, w2, w3). */
+function lowerBound128(
+  keys: Uint32Array,
+  n: number,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const o = mid * 4;
+    const a0 = keys[o]!;
+    let less: boolean;
+    if (a0 !== w0) less = a0 < w0;
+    else {
+      const a1 = keys[o + 1]!;
+      if (a1 !== w1) less = a1 < w1;
+      else {
+        const a2 = keys[o + 2]!;
+        if (a2 !== w2) less = a2 < w2;
+        else less = keys[o + 3]! < w3;
+      }
+    }
+    if (less) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Builds the IPv6 trie. Keys are compared as four words; sorting uses a native 64-bit sort when possible. */
-export function buildTrie128(input: Build128Input): { trie: Trie128Data; conflicts: number[] } {
-  const { order, words, prefixLength, alloc } = input;
+export function buildTrie128(input: Build128Input): {
+  trie: Trie128Data;
+  conflicts: number[];
+} {
+  const { alloc } = input;
+  const base = input.totalIds;
+  const spCount = input.special?.prefixLength.length ?? 0;
+  const totalIds = base + spCount;
+  let words = input.words;
+  let prefixLength = input.prefixLength;
+  if (spCount > 0) {
+    // Special prefixes become pseudo-records base.., painted first.
+    words = new Uint32Array(totalIds * 4);
+    words.set(input.words.subarray(0, base * 4));
+    words.set(input.special!.words, base * 4);
+    prefixLength = new Uint8Array(totalIds);
+    prefixLength.set(input.prefixLength.subarray(0, base));
+    prefixLength.set(input.special!.prefixLength, base);
+  }
+  const order = new Int32Array(input.order.length + spCount);
+  for (let j = 0; j < spCount; j++) order[j] = base + j;
+  order.set(input.order, spCount);
   const m = order.length;
   // Keys: start and end+1 of every record, plus ::.
   const keys = new Uint32Array((2 * m + 1) * 4);
   let n = 1; // keys[0..3] = ::
-  const endOverflow = new Uint8Array(input.totalIds);
+  const endOverflow = new Uint8Array(totalIds);
   let narrow = true; // all keys have zero low 64 bits
   for (let i = 0; i < m; i++) {
     const id = order[i]!;
@@ -241,7 +333,12 @@ export function buildTrie128(input: Build128Input): { trie: Trie128Data; conflic
     for (let i = 0; i < n; i++) {
       const hi = view[i * 2 + 1]!;
       const lo = view[i * 2]!;
-      if (u > 0 && sortedKeys[(u - 1) * 4] === hi && sortedKeys[(u - 1) * 4 + 1] === lo) continue;
+      if (
+        u > 0 &&
+        sortedKeys[(u - 1) * 4] === hi &&
+        sortedKeys[(u - 1) * 4 + 1] === lo
+      )
+        continue;
       sortedKeys[u * 4] = hi;
       sortedKeys[u * 4 + 1] = lo;
       u++;
@@ -251,35 +348,39 @@ export function buildTrie128(input: Build128Input): { trie: Trie128Data; conflic
     idx.sort((a, b) => compareKeys(keys, a * 4, keys, b * 4));
     sortedKeys = new Uint32Array(n * 4);
     for (const i of idx) {
-      if (u > 0 && compareKeys(sortedKeys, (u - 1) * 4, keys, i * 4) === 0) continue;
+      if (u > 0 && compareKeys(sortedKeys, (u - 1) * 4, keys, i * 4) === 0)
+        continue;
       sortedKeys.set(keys.subarray(i * 4, i * 4 + 4), u * 4);
       u++;
     }
   }
-  const lower = (k: Uint32Array, o: number): number => {
-    let lo = 0;
-    let hi = u;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(sortedKeys, mid * 4, k, o) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const k0 = new Int32Array(input.totalIds);
-  const k1 = new Int32Array(input.totalIds);
+  const k0 = new Int32Array(totalIds);
+  const k1 = new Int32Array(totalIds);
   const tmp = new Uint32Array(4);
   for (let i = 0; i < m; i++) {
     const id = order[i]!;
-    k0[id] = lower(words, id * 4);
+    const o = id * 4;
+    k0[id] = lowerBound128(
+      sortedKeys,
+      u,
+      words[o]!,
+      words[o + 1]!,
+      words[o + 2]!,
+      words[o + 3]!,
+    );
     if (endOverflow[id] === 1) k1[id] = u;
     else {
-      tmp.set(words.subarray(id * 4, id * 4 + 4));
+      tmp[0] = words[o]!;
+      tmp[1] = words[o + 1]!;
+      tmp[2] = words[o + 2]!;
+      tmp[3] = words[o + 3]!;
       addPrefixSize(tmp, 0, prefixLength[id]!);
-      k1[id] = lower(tmp, 0);
+      k1[id] = lowerBound128(sortedKeys, u, tmp[0]!, tmp[1]!, tmp[2]!, tmp[3]!);
     }
   }
-  const { owner, conflicts } = paint(order, k0, k1, u, input.scan, input.totalIds);
+  const scan = (id: number) => id < base && input.scan(id);
+  const { owner, conflicts } = paint(order, k0, k1, u, scan, totalIds);
+  for (let k = 0; k < u; k++) if (owner[k]! >= base) owner[k] = SPECIAL_ID;
   let runs = 0;
   for (let k = 0; k < u; k++) if (k === 0 || owner[k] !== owner[k - 1]) runs++;
   const starts = alloc.u32(runs * 4);
@@ -287,7 +388,10 @@ export function buildTrie128(input: Build128Input): { trie: Trie128Data; conflic
   let r = 0;
   for (let k = 0; k < u; k++) {
     if (k === 0 || owner[k] !== owner[k - 1]) {
-      starts.set(sortedKeys.subarray(k * 4, k * 4 + 4), r * 4);
+      starts[r * 4] = sortedKeys[k * 4]!;
+      starts[r * 4 + 1] = sortedKeys[k * 4 + 1]!;
+      starts[r * 4 + 2] = sortedKeys[k * 4 + 2]!;
+      starts[r * 4 + 3] = sortedKeys[k * 4 + 3]!;
       ids[r] = owner[k]!;
       r++;
     }

@@ -60,7 +60,9 @@ export function buildTable128(starts: Uint32Array, table: Uint32Array): void {
       const w0 = starts[(i + 1) * 4]!;
       if (
         w0 === key &&
-        (starts[(i + 1) * 4 + 1]! !== 0 || starts[(i + 1) * 4 + 2]! !== 0 || starts[(i + 1) * 4 + 3]! !== 0)
+        (starts[(i + 1) * 4 + 1]! !== 0 ||
+          starts[(i + 1) * 4 + 2]! !== 0 ||
+          starts[(i + 1) * 4 + 3]! !== 0)
       )
         break;
       i++;
@@ -86,7 +88,13 @@ export function find32(t: Trie32Data, key: number): number {
 }
 
 /** Record id for a 128-bit key given as four words, or -1. */
-export function find128(t: Trie128Data, w0: number, w1: number, w2: number, w3: number): number {
+export function find128(
+  t: Trie128Data,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+): number {
   const slot = w0 >>> 16;
   let lo = t.table[slot]!;
   let hi = t.table[slot + 1]!;

@@ -46,7 +46,8 @@ function v4text(n: bigint): string {
 /** Full-length, non-compressed IPv6 text (an independent formatter). */
 export function v6text(n: bigint): string {
   const parts: string[] = [];
-  for (let i = 7; i >= 0; i--) parts.push(((n >> BigInt(i * 16)) & 0xffffn).toString(16));
+  for (let i = 7; i >= 0; i--)
+    parts.push(((n >> BigInt(i * 16)) & 0xffffn).toString(16));
   return parts.join(':');
 }
 
@@ -67,12 +68,35 @@ export function generateFile(
   const lines: string[] = [];
   const records: RefRecord[] = [];
   let order = orderBase;
-  const push = (type: 'ipv4' | 'ipv6' | 'asn', startText: string, value: number, first: bigint, last: bigint) => {
+  const push = (
+    type: 'ipv4' | 'ipv6' | 'asn',
+    startText: string,
+    value: number,
+    first: bigint,
+    last: bigint,
+  ) => {
     const status = STATUSES[Math.floor(rand() * 4)]!;
-    const cc = status === 'available' || status === 'reserved' ? '' : CCS[Math.floor(rand() * 7)]!;
+    const cc =
+      status === 'available' || status === 'reserved'
+        ? ''
+        : CCS[Math.floor(rand() * 7)]!;
     const d = status === 'allocated' || status === 'assigned' ? '20100101' : '';
-    lines.push(`${registry}|${cc}|${type}|${startText}|${value}|${d}|${status}|h${Math.floor(rand() * 50)}`);
-    records.push({ file: name, fileIndex, registry, endDate: date, tier: 0, type, first, last, status, country: cc, order: order++ });
+    lines.push(
+      `${registry}|${cc}|${type}|${startText}|${value}|${d}|${status}|h${Math.floor(rand() * 50)}`,
+    );
+    records.push({
+      file: name,
+      fileIndex,
+      registry,
+      endDate: date,
+      tier: 0,
+      type,
+      first,
+      last,
+      status,
+      country: cc,
+      order: order++,
+    });
   };
   for (let i = 0; i < n; i++) {
     // IPv4: aligned CIDR blocks, arbitrary counts, unaligned starts.
@@ -94,12 +118,21 @@ export function generateFile(
     push('ipv4', v4text(BigInt(s)), count, BigInt(s), BigInt(s + count - 1));
     // IPv6 prefixes /16 .. /64 in 2400::/6.
     const len = 16 + Math.floor(rand() * 49);
-    const hi = (0x2400n << 48n) + (BigInt(Math.floor(rand() * 2 ** 26)) << 32n) + BigInt(Math.floor(rand() * 2 ** 32));
+    const hi =
+      (0x2400n << 48n) +
+      (BigInt(Math.floor(rand() * 2 ** 26)) << 32n) +
+      BigInt(Math.floor(rand() * 2 ** 32));
     const top = hi & ~((1n << BigInt(64 - len)) - 1n);
     const v6first = top << 64n;
     const v6last = v6first + (1n << BigInt(128 - len)) - 1n;
     // Write some starts non-canonically (leading zeros, no compression).
-    const text = rand() < 0.5 ? v6text(v6first) : v6text(v6first).replace(/^([0-9a-f]+):/, (m, g: string) => `${g.padStart(4, '0')}:`);
+    const text =
+      rand() < 0.5
+        ? v6text(v6first)
+        : v6text(v6first).replace(
+            /^([0-9a-f]+):/,
+            (m, g: string) => `${g.padStart(4, '0')}:`,
+          );
     push('ipv6', text, len, v6first, v6last);
     // ASN ranges.
     const a = 1 + Math.floor(rand() * 400000);
@@ -107,12 +140,23 @@ export function generateFile(
     push('asn', String(a), c, BigInt(a), BigInt(a + c - 1));
   }
   const header = `2.3|${registry}|${date}|${lines.length}|19700101|${date}|+0000`;
-  const summaries = [`${registry}|*|asn|*|${n}|summary`, `${registry}|*|ipv4|*|${n}|summary`, `${registry}|*|ipv6|*|${n}|summary`];
-  return { name, text: [header, ...summaries, ...lines].join('\n') + '\n', records };
+  const summaries = [
+    `${registry}|*|asn|*|${n}|summary`,
+    `${registry}|*|ipv4|*|${n}|summary`,
+    `${registry}|*|ipv6|*|${n}|summary`,
+  ];
+  return {
+    name,
+    text: [header, ...summaries, ...lines].join('\n') + '\n',
+    records,
+  };
 }
 
 /** An IANA-style file of /8s (IPv4) pointing at registries: the fallback tier. */
-export function generateIana(fileIndex: number, orderBase: number): GeneratedFile {
+export function generateIana(
+  fileIndex: number,
+  orderBase: number,
+): GeneratedFile {
   const name = 'delegated-iana-20240101';
   const lines: string[] = [];
   const records: RefRecord[] = [];
@@ -121,14 +165,36 @@ export function generateIana(fileIndex: number, orderBase: number): GeneratedFil
   for (let o = 20; o < 100; o += 3) {
     const rir = rirs[o % 5]!;
     lines.push(`iana|ZZ|ipv4|${o}.0.0.0|16777216|19930101|${rir}`);
-    records.push({ file: name, fileIndex, registry: 'iana', endDate: 20240101, tier: 1, type: 'ipv4', first: BigInt(o * 2 ** 24), last: BigInt((o + 1) * 2 ** 24 - 1), status: 'allocated', country: '', order: order++ });
+    records.push({
+      file: name,
+      fileIndex,
+      registry: 'iana',
+      endDate: 20240101,
+      tier: 1,
+      type: 'ipv4',
+      first: BigInt(o * 2 ** 24),
+      last: BigInt((o + 1) * 2 ** 24 - 1),
+      status: 'allocated',
+      country: '',
+      order: order++,
+    });
   }
   const header = `2|iana|20240101|${lines.length}|19830101|20240101|+0000`;
-  return { name, text: [header, `iana|*|ipv4|*|${lines.length}|summary`, ...lines].join('\n') + '\n', records };
+  return {
+    name,
+    text:
+      [header, `iana|*|ipv4|*|${lines.length}|summary`, ...lines].join('\n') +
+      '\n',
+    records,
+  };
 }
 
 /** The reference answer: a linear scan applying the precedence rule literally. */
-export function referenceLookup(all: readonly RefRecord[], type: 'ipv4' | 'ipv6' | 'asn', key: bigint): RefRecord | null {
+export function referenceLookup(
+  all: readonly RefRecord[],
+  type: 'ipv4' | 'ipv6' | 'asn',
+  key: bigint,
+): RefRecord | null {
   let best: RefRecord | null = null;
   const better = (a: RefRecord, b: RefRecord): boolean => {
     if (a.tier !== b.tier) return a.tier < b.tier;

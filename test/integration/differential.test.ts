@@ -39,16 +39,25 @@ describe('differential test: interval trie versus a linear scan', async () => {
   const queries: { type: 'ipv4' | 'ipv6' | 'asn'; key: bigint }[] = [];
   for (const r of all) {
     const max = r.type === 'ipv6' ? (1n << 128n) - 1n : 0xffffffffn;
-    for (const k of [r.first, r.last, r.last + 1n, r.first - 1n]) if (k >= 0n && k <= max) queries.push({ type: r.type, key: k });
+    for (const k of [r.first, r.last, r.last + 1n, r.first - 1n])
+      if (k >= 0n && k <= max) queries.push({ type: r.type, key: k });
   }
   const rq = mulberry32(7);
   while (queries.length < 120_000) {
     const t = rq();
-    if (t < 0.45) queries.push({ type: 'ipv4', key: BigInt(20 * 2 ** 24 + Math.floor(rq() * 80 * 2 ** 24)) });
+    if (t < 0.45)
+      queries.push({
+        type: 'ipv4',
+        key: BigInt(20 * 2 ** 24 + Math.floor(rq() * 80 * 2 ** 24)),
+      });
     else if (t < 0.9)
       queries.push({
         type: 'ipv6',
-        key: ((0x2400n << 112n) + (BigInt(Math.floor(rq() * 2 ** 26)) << 96n) + (BigInt(Math.floor(rq() * 2 ** 32)) << 64n)) | BigInt(Math.floor(rq() * 2 ** 32)),
+        key:
+          ((0x2400n << 112n) +
+            (BigInt(Math.floor(rq() * 2 ** 26)) << 96n) +
+            (BigInt(Math.floor(rq() * 2 ** 32)) << 64n)) |
+          BigInt(Math.floor(rq() * 2 ** 32)),
       });
     else queries.push({ type: 'asn', key: BigInt(Math.floor(rq() * 420000)) });
   }
@@ -60,21 +69,47 @@ describe('differential test: interval trie versus a linear scan', async () => {
     let found = 0;
     for (const q of queries) {
       // Keys outside the generated space (first - 1 of the lowest range) may be special-purpose; skip those.
-      const text = q.type === 'ipv4' ? v4text(q.key) : q.type === 'ipv6' ? v6text(q.key) : `AS${q.key}`;
-      if (q.type === 'ipv4' && (q.key < 20n * 2n ** 24n || q.key >= 100n * 2n ** 24n)) continue;
+      const text =
+        q.type === 'ipv4'
+          ? v4text(q.key)
+          : q.type === 'ipv6'
+            ? v6text(q.key)
+            : `AS${q.key}`;
+      if (
+        q.type === 'ipv4' &&
+        (q.key < 20n * 2n ** 24n || q.key >= 100n * 2n ** 24n)
+      )
+        continue;
       const expected = referenceLookup(all, q.type, q.key);
-      const got = q.type === 'asn' ? registry.lookupAsn(Number(q.key)) : registry.lookup(text);
-      const e = expected === null ? null : `${expected.file} ${expected.first}-${expected.last}`;
+      const got =
+        q.type === 'asn'
+          ? registry.lookupAsn(Number(q.key))
+          : registry.lookup(text);
+      const e =
+        expected === null
+          ? null
+          : `${expected.file} ${expected.first}-${expected.last}`;
       let g: string | null = null;
       if (got !== null) {
-        const first = q.type === 'asn' ? BigInt(got.range.start as number) : q.type === 'ipv4' ? BigInt(ipv4ToNumber(got.range.start as string)) : ipv6ToBig(got.range.start as string);
-        const last = q.type === 'asn' ? BigInt(got.range.end as number) : q.type === 'ipv4' ? BigInt(ipv4ToNumber(got.range.end as string)) : ipv6ToBig(got.range.end as string);
+        const first =
+          q.type === 'asn'
+            ? BigInt(got.range.start as number)
+            : q.type === 'ipv4'
+              ? BigInt(ipv4ToNumber(got.range.start as string))
+              : ipv6ToBig(got.range.start as string);
+        const last =
+          q.type === 'asn'
+            ? BigInt(got.range.end as number)
+            : q.type === 'ipv4'
+              ? BigInt(ipv4ToNumber(got.range.end as string))
+              : ipv6ToBig(got.range.end as string);
         g = `${got.source.file} ${first}-${last}`;
         found++;
       }
       if (e !== g) {
         mismatches++;
-        if (examples.length < 5) examples.push(`${text}: expected ${e}, got ${g}`);
+        if (examples.length < 5)
+          examples.push(`${text}: expected ${e}, got ${g}`);
       }
     }
     expect(examples).toEqual([]);
@@ -92,6 +127,9 @@ function ipv6ToBig(s: string): bigint {
   const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
   const h = head === '' || head === undefined ? [] : head.split(':');
   const t = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const groups =
+    tail === undefined
+      ? h
+      : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
   return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n);
 }

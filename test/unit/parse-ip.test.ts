@@ -1,8 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIpv4, formatIpv6 } from '../../src/ip/format-ip.js';
-import { isValidIp, parseAsnText, parseIp, parseIpv4, parseIpv6 } from '../../src/ip/parse-ip.js';
-import { ipv4RangeToCidrs, ipv6RangeToCidrs } from '../../src/ip/range-to-prefixes.js';
+import {
+  isValidIp,
+  parseAsnText,
+  parseIp,
+  parseIpv4,
+  parseIpv6,
+} from '../../src/ip/parse-ip.js';
+import {
+  ipv4RangeToCidrs,
+  ipv6RangeToCidrs,
+} from '../../src/ip/range-to-prefixes.js';
 import { specialIpv4, specialIpv6 } from '../../src/ip/special.js';
 
 /** Independent IPv6 reference parser: split-based, BigInt. */
@@ -39,7 +48,12 @@ function refV6(s: string): bigint | null {
 function wordsOf(s: string): bigint | null {
   const w = new Uint32Array(4);
   if (!parseIpv6(s, w)) return null;
-  return (BigInt(w[0]!) << 96n) | (BigInt(w[1]!) << 64n) | (BigInt(w[2]!) << 32n) | BigInt(w[3]!);
+  return (
+    (BigInt(w[0]!) << 96n) |
+    (BigInt(w[1]!) << 64n) |
+    (BigInt(w[2]!) << 32n) |
+    BigInt(w[3]!)
+  );
 }
 
 const big128 = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
@@ -59,10 +73,21 @@ describe('IPv4 parsing', () => {
   it('agrees with a reference validator on random text', () => {
     const ref = (s: string) => {
       const p = s.split('.');
-      if (p.length !== 4 || p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) return -1;
+      if (
+        p.length !== 4 ||
+        p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)
+      )
+        return -1;
       return p.reduce((a, x) => a * 256 + Number(x), 0);
     };
-    const chars = fc.constantFrom(...'0123456789.'.split(''), '9', '.', 'a', ':', ' ');
+    const chars = fc.constantFrom(
+      ...'0123456789.'.split(''),
+      '9',
+      '.',
+      'a',
+      ':',
+      ' ',
+    );
     fc.assert(
       fc.property(fc.string({ unit: chars, maxLength: 17 }), (s) => {
         expect(parseIpv4(s)).toBe(ref(s));
@@ -72,7 +97,16 @@ describe('IPv4 parsing', () => {
   });
   it('reads leading zeros as decimal and rejects malformed text', () => {
     expect(parseIpv4('074.125.000.001')).toBe(parseIpv4('74.125.0.1'));
-    for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '1.2.3.4 ', '0001.2.3.4', '-1.2.3.4'])
+    for (const bad of [
+      '',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '1..2.3',
+      '1.2.3.4 ',
+      '0001.2.3.4',
+      '-1.2.3.4',
+    ])
       expect(parseIpv4(bad)).toBe(-1);
   });
   it('parses a slice without a substring', () => {
@@ -87,7 +121,12 @@ describe('IPv6 parsing', () => {
         const w = toWords(v);
         const canonical = formatIpv6(w);
         expect(wordsOf(canonical)).toBe(v);
-        const expanded = w.flatMap((x) => [(x >>> 16).toString(16).padStart(4, '0'), (x & 0xffff).toString(16).padStart(4, '0')]).join(':');
+        const expanded = w
+          .flatMap((x) => [
+            (x >>> 16).toString(16).padStart(4, '0'),
+            (x & 0xffff).toString(16).padStart(4, '0'),
+          ])
+          .join(':');
         expect(wordsOf(expanded.toUpperCase())).toBe(v);
         expect(refV6(canonical)).toBe(v);
       }),
@@ -95,10 +134,16 @@ describe('IPv6 parsing', () => {
     );
   });
   it('round-trips addresses with long zero runs', () => {
-    const sparse = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 });
+    const sparse = fc.array(
+      fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })),
+      { minLength: 8, maxLength: 8 },
+    );
     fc.assert(
       fc.property(sparse, (g) => {
-        const v = g.reduce((a: bigint, x: number) => (a << 16n) | BigInt(x), 0n);
+        const v = g.reduce(
+          (a: bigint, x: number) => (a << 16n) | BigInt(x),
+          0n,
+        );
         const text = formatIpv6(toWords(v));
         expect(wordsOf(text)).toBe(v);
         expect(text.includes(':::')).toBe(false);
@@ -107,7 +152,12 @@ describe('IPv6 parsing', () => {
     );
   });
   it('agrees with a reference parser on random text', () => {
-    const chars = fc.constantFrom(...'0123456789abcdef:.'.split(''), ':', ':', 'f');
+    const chars = fc.constantFrom(
+      ...'0123456789abcdef:.'.split(''),
+      ':',
+      ':',
+      'f',
+    );
     fc.assert(
       fc.property(fc.string({ unit: chars, maxLength: 40 }), (s) => {
         expect(wordsOf(s)).toBe(refV6(s));
@@ -116,15 +166,30 @@ describe('IPv6 parsing', () => {
     );
   });
   it('follows RFC 5952 when formatting', () => {
-    expect(formatIpv6(toWords(refV6('2001:db8:0:0:1:0:0:1')!))).toBe('2001:db8::1:0:0:1');
-    expect(formatIpv6(toWords(refV6('2001:db8:0:1:1:1:1:1')!))).toBe('2001:db8:0:1:1:1:1:1');
+    expect(formatIpv6(toWords(refV6('2001:db8:0:0:1:0:0:1')!))).toBe(
+      '2001:db8::1:0:0:1',
+    );
+    expect(formatIpv6(toWords(refV6('2001:db8:0:1:1:1:1:1')!))).toBe(
+      '2001:db8:0:1:1:1:1:1',
+    );
     expect(formatIpv6([0, 0, 0, 0])).toBe('::');
     expect(formatIpv6([0, 0, 0, 1])).toBe('::1');
   });
   it('accepts zone ids and embedded IPv4, rejects malformed text', () => {
     expect(wordsOf('fe80::1%eth0')).toBe(refV6('fe80::1'));
     expect(wordsOf('::ffff:1.2.3.4')).toBe(0xffff01020304n);
-    for (const bad of ['', ':', ':::', '1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', 'fe80::1%', 'g::1', '1:2:3:4:5:6:7:8::'])
+    for (const bad of [
+      '',
+      ':',
+      ':::',
+      '1::2::3',
+      '12345::',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7',
+      'fe80::1%',
+      'g::1',
+      '1:2:3:4:5:6:7:8::',
+    ])
       expect(wordsOf(bad)).toBeNull();
   });
 });
@@ -133,7 +198,9 @@ describe('parseIp / isValidIp / parseAsnText', () => {
   it('folds IPv4-mapped IPv6 and throws typed errors', () => {
     expect(parseIp('::ffff:8.8.8.8')).toEqual({ family: 4, value: 0x08080808 });
     expect(parseIp('2001:db8::1').family).toBe(6);
-    expect(() => parseIp('nope')).toThrow(expect.objectContaining({ code: 'INPUT_INVALID_IP' }));
+    expect(() => parseIp('nope')).toThrow(
+      expect.objectContaining({ code: 'INPUT_INVALID_IP' }),
+    );
     expect(isValidIp('1.2.3.4')).toBe(true);
     expect(isValidIp('1.2.3')).toBe(false);
   });
@@ -142,48 +209,53 @@ describe('parseIp / isValidIp / parseAsnText', () => {
     expect(parseAsnText('AS13335')).toBe(13335);
     expect(parseAsnText('as4294967295')).toBe(4294967295);
     expect(parseAsnText('1.10')).toBe(65546);
-    for (const bad of ['', 'AS', '4294967296', 'AS-1', '1.2.3', '65536.1']) expect(parseAsnText(bad)).toBe(-1);
+    for (const bad of ['', 'AS', '4294967296', 'AS-1', '1.2.3', '65536.1'])
+      expect(parseAsnText(bad)).toBe(-1);
   });
 });
 
 describe('range to CIDR cover', () => {
   it('handles counts that are not powers of two or not aligned', () => {
     // Worked examples from the reference (A4).
-    expect(ipv4RangeToCidrs(parseIpv4('10.0.0.1'), parseIpv4('10.0.0.1') + 5)).toEqual([
-      '10.0.0.1/32',
-      '10.0.0.2/31',
-      '10.0.0.4/31',
-      '10.0.0.6/32',
-    ]);
+    expect(
+      ipv4RangeToCidrs(parseIpv4('10.0.0.1'), parseIpv4('10.0.0.1') + 5),
+    ).toEqual(['10.0.0.1/32', '10.0.0.2/31', '10.0.0.4/31', '10.0.0.6/32']);
     expect(ipv4RangeToCidrs(1, 0xffffffff)).toHaveLength(32);
-    expect(ipv4RangeToCidrs(parseIpv4('87.116.83.0'), parseIpv4('87.116.83.0') + 2303)).toEqual([
-      '87.116.83.0/24',
-      '87.116.84.0/22',
-      '87.116.88.0/22',
-    ]);
-    expect(ipv4RangeToCidrs(parseIpv4('64.112.29.0'), parseIpv4('64.112.29.0') + 511)).toEqual([
-      '64.112.29.0/24',
-      '64.112.30.0/24',
-    ]);
+    expect(
+      ipv4RangeToCidrs(
+        parseIpv4('87.116.83.0'),
+        parseIpv4('87.116.83.0') + 2303,
+      ),
+    ).toEqual(['87.116.83.0/24', '87.116.84.0/22', '87.116.88.0/22']);
+    expect(
+      ipv4RangeToCidrs(
+        parseIpv4('64.112.29.0'),
+        parseIpv4('64.112.29.0') + 511,
+      ),
+    ).toEqual(['64.112.29.0/24', '64.112.30.0/24']);
     expect(ipv4RangeToCidrs(0, 0xffffffff)).toEqual(['0.0.0.0/0']);
     expect(ipv6RangeToCidrs(0n, (1n << 128n) - 1n)).toEqual(['::/0']);
   });
   it('covers a random range exactly, with aligned blocks', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 2 ** 24 }), (start, count) => {
-        const end = Math.min(0xffffffff, start + count - 1);
-        const cidrs = ipv4RangeToCidrs(start, end);
-        let cur = start;
-        for (const c of cidrs) {
-          const [a, l] = c.split('/');
-          const s = parseIpv4(a!);
-          const size = 2 ** (32 - Number(l));
-          expect(s).toBe(cur);
-          expect(s % size).toBe(0);
-          cur += size;
-        }
-        expect(cur).toBe(end + 1);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 1, max: 2 ** 24 }),
+        (start, count) => {
+          const end = Math.min(0xffffffff, start + count - 1);
+          const cidrs = ipv4RangeToCidrs(start, end);
+          let cur = start;
+          for (const c of cidrs) {
+            const [a, l] = c.split('/');
+            const s = parseIpv4(a!);
+            const size = 2 ** (32 - Number(l));
+            expect(s).toBe(cur);
+            expect(s % size).toBe(0);
+            cur += size;
+          }
+          expect(cur).toBe(end + 1);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

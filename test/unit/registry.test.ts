@@ -4,7 +4,8 @@ import { loadRegistry } from '../../src/registry/load-registry.js';
 import { QueryError } from '../../src/errors.js';
 import type { Registry } from '../../src/types.js';
 
-const fx = (name: string) => fileURLToPath(new URL(`../../fixtures/registry/${name}`, import.meta.url));
+const fx = (name: string) =>
+  fileURLToPath(new URL(`../../fixtures/registry/${name}`, import.meta.url));
 const APNIC = fx('delegated-apnic-extended-20240101');
 const RIPE = fx('delegated-ripencc-extended-20240301');
 const IANA = fx('delegated-iana-20240101');
@@ -38,15 +39,33 @@ describe('registry over hand-written fixtures', async () => {
       end: '1.0.16.255',
       file: 'delegated-ripencc-extended-20240301',
     });
-    expect(brief('1.0.17.1')).toMatchObject({ rir: 'apnic', country: 'JP', start: '1.0.16.0', end: '1.0.31.255' });
+    expect(brief('1.0.17.1')).toMatchObject({
+      rir: 'apnic',
+      country: 'JP',
+      start: '1.0.16.0',
+      end: '1.0.31.255',
+    });
     expect(brief('1.0.31.255')).toMatchObject({ rir: 'apnic', country: 'JP' });
-    expect(brief('2001:200:100::5')).toMatchObject({ rir: 'ripencc', country: 'DE', start: '2001:200:100::' });
-    expect(brief('2001:200::1')).toMatchObject({ rir: 'apnic', country: 'JP', start: '2001:200::', end: '2001:3ff:ffff:ffff:ffff:ffff:ffff:ffff' });
+    expect(brief('2001:200:100::5')).toMatchObject({
+      rir: 'ripencc',
+      country: 'DE',
+      start: '2001:200:100::',
+    });
+    expect(brief('2001:200::1')).toMatchObject({
+      rir: 'apnic',
+      country: 'JP',
+      start: '2001:200::',
+      end: '2001:3ff:ffff:ffff:ffff:ffff:ffff:ffff',
+    });
   });
 
   it('matches non-CIDR ranges exactly', () => {
     const r = registry.lookup('1.0.32.0');
-    expect(r?.range).toEqual({ start: '1.0.32.0', end: '1.0.34.255', cidrs: ['1.0.32.0/23', '1.0.34.0/24'] });
+    expect(r?.range).toEqual({
+      start: '1.0.32.0',
+      end: '1.0.34.255',
+      cidrs: ['1.0.32.0/23', '1.0.34.0/24'],
+    });
     expect(registry.lookup('1.0.34.255')?.country).toBe('CN');
     // Just past the range: IANA's fallback record for 1/8, not the CN block.
     expect(brief('1.0.35.0')).toEqual({
@@ -64,33 +83,71 @@ describe('registry over hand-written fixtures', async () => {
   });
 
   it('prefers allocated/assigned over available/reserved on equal ranges', () => {
-    expect(brief('1.0.0.5')).toMatchObject({ rir: 'apnic', country: 'AU', status: 'assigned' });
+    expect(brief('1.0.0.5')).toMatchObject({
+      rir: 'apnic',
+      country: 'AU',
+      status: 'assigned',
+    });
   });
 
   it('answers from the IANA file where no registry file covers', () => {
-    expect(brief('2.1.1.1')).toMatchObject({ rir: 'ripencc', country: null, status: 'allocated' });
-    expect(brief('192.12.109.5')).toMatchObject({ rir: 'iana', status: 'assigned' });
-    expect(registry.query('3.0.0.1')).toEqual({ query: '3.0.0.1', found: false });
-    expect(registry.query('2001:400::1')).toEqual({ query: '2001:400::1', found: false });
+    expect(brief('2.1.1.1')).toMatchObject({
+      rir: 'ripencc',
+      country: null,
+      status: 'allocated',
+    });
+    expect(brief('192.12.109.5')).toMatchObject({
+      rir: 'iana',
+      status: 'assigned',
+    });
+    expect(registry.query('3.0.0.1')).toEqual({
+      query: '3.0.0.1',
+      found: false,
+    });
+    expect(registry.query('2001:400::1')).toEqual({
+      query: '2001:400::1',
+      found: false,
+    });
   });
 
   it('classifies special-purpose addresses before lookup', () => {
-    expect(registry.query('10.1.1.1')).toEqual({ query: '10.1.1.1', found: false, special: 'private' });
-    expect(registry.query('2001:db8::1')).toEqual({ query: '2001:db8::1', found: false, special: 'documentation' });
+    expect(registry.query('10.1.1.1')).toEqual({
+      query: '10.1.1.1',
+      found: false,
+      special: 'private',
+    });
+    expect(registry.query('2001:db8::1')).toEqual({
+      query: '2001:db8::1',
+      found: false,
+      special: 'documentation',
+    });
     expect(registry.lookup('127.0.0.1')).toBeNull();
   });
 
   it('folds IPv4-mapped IPv6 to IPv4', () => {
-    expect(registry.lookup('::ffff:1.0.16.1')).toBe(registry.lookup('1.0.16.1'));
+    expect(registry.lookup('::ffff:1.0.16.1')).toBe(
+      registry.lookup('1.0.16.1'),
+    );
   });
 
   it('looks up AS numbers and ranges', () => {
-    expect(registry.lookupAsn(173)).toMatchObject({ rir: 'apnic', country: 'AU', range: { start: 173, end: 175 } });
-    expect(registry.lookupAsn('AS174')).toMatchObject({ rir: 'ripencc', country: 'EU', date: null });
+    expect(registry.lookupAsn(173)).toMatchObject({
+      rir: 'apnic',
+      country: 'AU',
+      range: { start: 173, end: 175 },
+    });
+    expect(registry.lookupAsn('AS174')).toMatchObject({
+      rir: 'ripencc',
+      country: 'EU',
+      date: null,
+    });
     expect(registry.lookupAsn(175)?.rir).toBe('apnic');
     expect(registry.lookupAsn(176)).toBeNull();
     expect(registry.lookupAsn('as4200000000')?.country).toBe('CN');
-    expect(registry.lookupAsn(3)).toMatchObject({ rir: 'arin', source: { registry: 'iana' } });
+    expect(registry.lookupAsn(3)).toMatchObject({
+      rir: 'arin',
+      source: { registry: 'iana' },
+    });
     expect(registry.lookupAsn(7)).toBeNull();
     expect(registry.lookupAsn(173)?.range.cidrs).toBeUndefined();
   });
@@ -103,13 +160,19 @@ describe('registry over hand-written fixtures', async () => {
       expect((e as QueryError).code).toBe('INPUT_INVALID_IP');
     }
     expect(() => registry.lookupAsn('AS-x')).toThrow(/not an AS number/);
-    expect(registry.query('1.2.3')).toMatchObject({ found: false, code: 'INPUT_INVALID_QUERY' });
+    expect(registry.query('1.2.3')).toMatchObject({
+      found: false,
+      code: 'INPUT_INVALID_QUERY',
+    });
   });
 
   it('lists every overlap as a conflict', () => {
     const c = registry.conflicts();
     const summary = c
-      .map((x) => `${x.type} ${String(x.start)}-${String(x.end)} ${x.winner.rir}>${x.loser.rir}`)
+      .map(
+        (x) =>
+          `${x.type} ${String(x.start)}-${String(x.end)} ${x.winner.rir}>${x.loser.rir}`,
+      )
       .sort();
     expect(summary).toEqual([
       'asn 174-174 ripencc>apnic',
@@ -120,7 +183,9 @@ describe('registry over hand-written fixtures', async () => {
     const s = registry.stats();
     expect(s.conflicts).toBe(4);
     expect(s.conflictsDisagreeing).toBe(4);
-    expect(c.find((x) => x.type === 'ipv4' && x.winner.rir === 'apnic')?.loser.line).toBe(6);
+    expect(
+      c.find((x) => x.type === 'ipv4' && x.winner.rir === 'apnic')?.loser.line,
+    ).toBe(6);
   });
 
   it('finds every block of a holder', () => {
@@ -130,17 +195,43 @@ describe('registry over hand-written fixtures', async () => {
   });
 
   it('records provenance of each file', () => {
-    expect(registry.sources.map((s) => [s.file, s.registry, s.serial, s.endDate, s.records])).toEqual([
-      ['delegated-apnic-extended-20240101', 'apnic', '20240102', '2024-01-01', 8],
-      ['delegated-ripencc-extended-20240301', 'ripencc', '1709333999', '2024-03-01', 4],
+    expect(
+      registry.sources.map((s) => [
+        s.file,
+        s.registry,
+        s.serial,
+        s.endDate,
+        s.records,
+      ]),
+    ).toEqual([
+      [
+        'delegated-apnic-extended-20240101',
+        'apnic',
+        '20240102',
+        '2024-01-01',
+        8,
+      ],
+      [
+        'delegated-ripencc-extended-20240301',
+        'ripencc',
+        '1709333999',
+        '2024-03-01',
+        4,
+      ],
       ['delegated-iana-20240101', 'iana', '20240101', '2024-01-01', 6],
     ]);
     expect(registry.sources[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('a directory contributes the newest file per registry', async () => {
-    const dir = fileURLToPath(new URL('../../fixtures/registry/', import.meta.url));
+    const dir = fileURLToPath(
+      new URL('../../fixtures/registry/', import.meta.url),
+    );
     const r = await loadRegistry({ data: [dir] });
-    expect(r.sources.map((s) => s.registry).sort()).toEqual(['apnic', 'iana', 'ripencc']);
+    expect(r.sources.map((s) => s.registry).sort()).toEqual([
+      'apnic',
+      'iana',
+      'ripencc',
+    ]);
   });
 });

@@ -25,7 +25,8 @@ export function formatInfo(registry: Registry): string {
     );
   }
   lines.push('', 'Records per answering registry:');
-  for (const [rir, n] of Object.entries(st.byRir)) lines.push(`  ${rir.padEnd(8)} ${n}`);
+  for (const [rir, n] of Object.entries(st.byRir))
+    lines.push(`  ${rir.padEnd(8)} ${n}`);
   lines.push(
     '',
     `Conflicts (overlapping records across files): ${st.conflicts}, of which disagreeing: ${st.conflictsDisagreeing}` +
@@ -41,21 +42,28 @@ export function formatInfo(registry: Registry): string {
 
 export const infoCommand: CommandSpec = {
   name: 'info',
-  summary: 'Loaded files with provenance, counts per type and status, and conflicts',
+  summary:
+    'Loaded files with provenance, counts per type and status, and conflicts',
   usage: '[--data PATH]... [--json] [--conflicts]',
   options: [
     ...DATA_OPTIONS,
-    { name: 'json', type: 'boolean', description: 'Print the information as one JSON object' },
+    {
+      name: 'json',
+      type: 'boolean',
+      description: 'Print the information as one JSON object',
+    },
     {
       name: 'conflicts',
       type: 'boolean',
-      description: 'List every overlap between loaded records, one JSON object per line',
+      description:
+        'List every overlap between loaded records, one JSON object per line',
     },
   ],
   async run(args, io) {
     const registry = await loadCliRegistry(args, io);
     if (flagOption(args, 'conflicts')) {
-      for (const c of registry.conflicts()) io.stdout.write(`${JSON.stringify(c)}\n`);
+      for (const c of registry.conflicts())
+        io.stdout.write(`${JSON.stringify(c)}\n`);
       return 0;
     }
     if (flagOption(args, 'json')) {

@@ -2,7 +2,12 @@
 
 import { createInterface } from 'node:readline';
 import type { LookupError, LookupResult, Registry } from '../../types.js';
-import { DATA_OPTIONS, flagOption, type CliIo, type CommandSpec } from '../command.js';
+import {
+  DATA_OPTIONS,
+  flagOption,
+  type CliIo,
+  type CommandSpec,
+} from '../command.js';
 import { loadCliRegistry } from '../load-data.js';
 
 const COLUMNS = [
@@ -30,7 +35,11 @@ function row(cells: readonly string[]): string {
 /** One table line for a result. */
 export function formatLookupRow(r: LookupResult | LookupError): string {
   if ('error' in r) return row([r.query, `error: ${r.error}`]);
-  if (!r.found) return row([r.query, r.special !== undefined ? `special: ${r.special}` : 'not found']);
+  if (!r.found)
+    return row([
+      r.query,
+      r.special !== undefined ? `special: ${r.special}` : 'not found',
+    ]);
   const range = r.range;
   const rangeText =
     range.cidrs !== undefined && range.cidrs.length === 1
@@ -47,7 +56,10 @@ export function formatLookupRow(r: LookupResult | LookupError): string {
   ]);
 }
 
-async function* queriesFrom(io: CliIo, positionals: readonly string[]): AsyncGenerator<string> {
+async function* queriesFrom(
+  io: CliIo,
+  positionals: readonly string[],
+): AsyncGenerator<string> {
   if (positionals.length > 0) {
     yield* positionals;
     return;
@@ -61,7 +73,10 @@ async function* queriesFrom(io: CliIo, positionals: readonly string[]): AsyncGen
 }
 
 /** Writes with backpressure. */
-function write(stream: NodeJS.WritableStream, text: string): Promise<void> | undefined {
+function write(
+  stream: NodeJS.WritableStream,
+  text: string,
+): Promise<void> | undefined {
   if (stream.write(text)) return undefined;
   return new Promise((resolve) => stream.once('drain', resolve));
 }
@@ -80,7 +95,10 @@ export async function runLookups(
     if (signal.aborted) break;
     const r = registry.query(q);
     if ('error' in r) invalid++;
-    const p = write(io.stdout, json ? `${JSON.stringify(r)}\n` : formatLookupRow(r));
+    const p = write(
+      io.stdout,
+      json ? `${JSON.stringify(r)}\n` : formatLookupRow(r),
+    );
     if (p !== undefined) await p;
   }
   return invalid;
@@ -88,11 +106,16 @@ export async function runLookups(
 
 export const lookupCommand: CommandSpec = {
   name: 'lookup',
-  summary: 'Registry, country, allocation date, status, holder and block of addresses and AS numbers',
+  summary:
+    'Registry, country, allocation date, status, holder and block of addresses and AS numbers',
   usage: '[--data PATH]... [--json] [--lenient] [QUERY...]',
   options: [
     ...DATA_OPTIONS,
-    { name: 'json', type: 'boolean', description: 'One JSON object per query, in input order' },
+    {
+      name: 'json',
+      type: 'boolean',
+      description: 'One JSON object per query, in input order',
+    },
   ],
   help: `Queries are IPv4 or IPv6 addresses (IPv4-mapped IPv6 too) or AS numbers (13335, AS13335).
 With no QUERY, reads one query per line from standard input.

@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+// Lookup and load benchmark (issue: registry core). Runs against the built
+// package (npm run build first). In ONE process, on the same seeded addresses:
+//   rirmap lookup() versus geoip-lite (country data) and maxmind reading the
+//   @ip-location-db geo-whois-asn-country MMDB, and a parse-only loop (the
+//   cost of turning the string into a number, nothing else); IPv4 and IPv6.
+// Then load time and RSS in fresh child processes: the newest shared file per
+// registry, and a generated full-size 800,000-record set.
+//
+//   node test/bench/lookup.mjs [--n 1000000] [--rounds 5] [--data DIR]
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '5' },
+    data: {
+      type: 'string',
+      default: join(root, '..', 'shared', 'data', 'rir'),
+    },
+    'skip-load': { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.n);
+const ROUNDS = Number(values.rounds);
+const require = createRequire(import.meta.url);
+
+const { loadRegistry, parseIpv4, parseIpv6, specialIpv4, specialIpv6 } =
+  await import(join(root, 'dist', 'index.js'));
+
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Seeded public addresses: IPv4 uniformly over non-special space; IPv6 over
+// the prefixes the registries delegate from (2001::/16 … 2c0f::/16), so that
+// most of them hit a record.
+const r = rng(42);
+const v4 = [];
+while (v4.length < N) {
+  const n = Math.floor(r() * 2 ** 32);
+  if (specialIpv4(n) !== null) continue;
+  v4.push(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`);
+}
+const V6_TOPS = [
+  0x2001, 0x2400, 0x2401, 0x2403, 0x2600, 0x2602, 0x2604, 0x2800, 0x2801,
+  0x2a00, 0x2a01, 0x2a02, 0x2c0f,
+];
+const v6 = [];
+const w = new Uint32Array(4);
+while (v6.length < N) {
+  const g = [V6_TOPS[Math.floor(r() * V6_TOPS.length)]];
+  for (let i = 0; i < 7; i++) g.push(Math.floor(r() * 65536));
+  const text = g.map((x) => x.toString(16)).join(':');
+  parseIpv6(text, w);
+  if (specialIpv6(w) !== null) continue;
+  v6.push(text);
+}
+
+const tLoad = performance.now();
+const registry = await loadRegistry({ data: [values.data] });
+const loadMs = performance.now() - tLoad;
+const geoip = require('geoip-lite');
+const maxmind = require('maxmind');
+const mmdbPath =
+  require.resolve('@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb');
+const mm = await maxmind
+  .open(mmdbPath, { cache: { max: 0 } })
+  .catch(() => maxmind.open(mmdbPath));
+
+let sink = 0;
+const cases = {
+  v4: {
+    'parse-only': (a) => {
+      for (let i = 0; i < a.length; i++) sink += parseIpv4(a[i]) & 1;
+    },
+    rirmap: (a) => {
+      for (let i = 0; i < a.length; i++) {
+        const x = registry.lookup(a[i]);
+        if (x !== null) sink += x.date === null ? 0 : 1;
+      }
+    },
+    'geoip-lite': (a) => {
+      for (let i = 0; i < a.length; i++) {
+        const x = geoip.lookup(a[i]);
+        if (x !== null) sink += x.country.length;
+      }
+    },
+    maxmind: (a) => {
+      for (let i = 0; i < a.length; i++) {
+        const x = mm.get(a[i]);
+        if (x !== null) sink += 1;
+      }
+    },
+  },
+  v6: {
+    'parse-only': (a) => {
+      for (let i = 0; i < a.length; i++) sink += parseIpv6(a[i], w) ? 1 : 0;
+    },
+    rirmap: (a) => {
+      for (let i = 0; i < a.length; i++) {
+        const x = registry.lookup(a[i]);
+        if (x !== null) sink += 1;
+      }
+    },
+    'geoip-lite': (a) => {
+      for (let i = 0; i < a.length; i++) {
+        const x = geoip.lookup(a[i]);
+        if (x !== null) sink += 1;
+      }
+    },
+    maxmind: (a) => {
+      for (let i = 0; i < a.length; i++) {
+        const x = mm.get(a[i]);
+        if (x !== null) sink += 1;
+      }
+    },
+  },
+};
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const results = {};
+for (const [family, fns] of Object.entries(cases)) {
+  const input = family === 'v4' ? v4 : v6;
+  const times = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+  // Warm up, then interleave rounds so that machine noise hits every contender alike.
+  for (const fn of Object.values(fns)) fn(input.slice(0, 50000));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const t = performance.now();
+      fn(input);
+      times[name].push(performance.now() - t);
+    }
+  }
+  results[family] = Object.fromEntries(
+    Object.entries(times).map(([k, v]) => [k, N / (median(v) / 1000)]),
+  );
+}
+
+const hitsV4 =
+  v4.slice(0, 100000).filter((a) => registry.lookup(a) !== null).length / 1000;
+const hitsV6 =
+  v6.slice(0, 100000).filter((a) => registry.lookup(a) !== null).length / 1000;
+
+function loadInChild(dataPath) {
+  const script = `
+    const base = process.memoryUsage().rss;
+    const { loadRegistry } = await import(${JSON.stringify(join(root, 'dist', 'index.js'))});
+    const t = performance.now();
+    const r = await loadRegistry({ data: [${JSON.stringify(dataPath)}] });
+    const ms = performance.now() - t;
+    console.log(JSON.stringify({ ms, records: r.size, rssAbove: process.memoryUsage().rss - base }));`;
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    const p = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    if (p.status !== 0) throw new Error(p.stderr);
+    runs.push(JSON.parse(p.stdout));
+  }
+  const ms = median(runs.map((x) => x.ms));
+  const rss = median(runs.map((x) => x.rssAbove));
+  return { ms, records: runs[0].records, rssMB: rss / 2 ** 20 };
+}
+
+const fmt = (x) => `${(x / 1e6).toFixed(2)} M/s`;
+console.log(
+  `rirmap lookup benchmark — Node ${process.version}, ${N.toLocaleString()} seeded addresses, median of ${ROUNDS} rounds`,
+);
+console.log(
+  `registry: ${registry.size} records from ${registry.sources.map((s) => s.file).join(', ')} (in-process load ${loadMs.toFixed(0)} ms)`,
+);
+console.log(
+  `hit rate: IPv4 ${hitsV4.toFixed(1)}%, IPv6 ${hitsV6.toFixed(1)}%\n`,
+);
+for (const fam of ['v4', 'v6']) {
+  const x = results[fam];
+  console.log(
+    `IP${fam}: ${Object.entries(x)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(' | ')}`,
+  );
+}
+const v4r = results.v4;
+const v6r = results.v6;
+const bestPeerV4 = Math.max(v4r['geoip-lite'], v4r.maxmind);
+console.log('\nratios (targets in brackets):');
+console.log(
+  `  IPv4 rirmap / faster of geoip-lite and maxmind: ${(v4r.rirmap / bestPeerV4).toFixed(1)}x  [>= 7x]`,
+);
+console.log(
+  `  IPv4 rirmap / parse-only loop: ${((v4r.rirmap / v4r['parse-only']) * 100).toFixed(0)}%  [>= 70%]`,
+);
+console.log(
+  `  IPv6 rirmap / maxmind: ${(v6r.rirmap / v6r.maxmind).toFixed(1)}x  [>= 6x]`,
+);
+if (sink === 42) console.log('');
+
+if (!values['skip-load']) {
+  const shared = loadInChild(values.data);
+  console.log(
+    `\nload, newest shared file per registry: ${shared.records} records in ${shared.ms.toFixed(0)} ms, RSS +${shared.rssMB.toFixed(0)} MB  [< 1000 ms]`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'rirmap-gen-'));
+  try {
+    const { generate } = await import(join(here, 'generate-delegated.mjs'));
+    await generate(dir, 800000, 1);
+    const big = loadInChild(dir);
+    console.log(
+      `load, generated full-size set: ${big.records} records in ${big.ms.toFixed(0)} ms, RSS +${big.rssMB.toFixed(0)} MB  [< 2000 ms, < 150 MB]`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
