@@ -53,7 +53,7 @@ function orderIds(
 ): Int32Array {
   const n = ids.length;
   if (n === 0) return ids;
-  const { first, last, prefixLength, status, source } = columns;
+  const { words, prefixLength, status, source } = columns;
   let maxId = 0;
   for (let i = 0; i < n; i++) if (ids[i]! > maxId) maxId = ids[i]!;
   if (maxId < 2 ** ID_BITS && maxRank < 2 ** RANK_BITS && LITTLE_ENDIAN) {
@@ -63,7 +63,9 @@ function orderIds(
     const view = new Uint32Array(keys.buffer);
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
-      const s = v6 ? 128 - prefixLength[id]! : last[id]! - first[id]! + 1; // < 2^33
+      const s = v6
+        ? 128 - prefixLength[id]!
+        : words[id * 4 + 1]! - words[id * 4]! + 1; // < 2^33
       const lowPart =
         (status[id]! <= 1 ? 0 : 2 ** 29) +
         rankOf[source[id]!]! * 2 ** ID_BITS +
@@ -78,7 +80,7 @@ function orderIds(
     return out;
   }
   const size = (id: number) =>
-    v6 ? 128 - prefixLength[id]! : last[id]! - first[id]! + 1;
+    v6 ? 128 - prefixLength[id]! : words[id * 4 + 1]! - words[id * 4]! + 1;
   const statusRank = (id: number) => (status[id]! <= 1 ? 0 : 1);
   const arr = Array.from(ids);
   arr.sort(
@@ -157,8 +159,7 @@ export function buildRegistryData(
   // Special-purpose space is painted first: it answers before any record.
   const v4 = buildTrie32({
     order: v4Order,
-    first: columns.first,
-    last: columns.last,
+    keys: columns.words,
     scan,
     totalIds: n,
     alloc,
@@ -175,8 +176,7 @@ export function buildRegistryData(
   });
   const asn = buildTrie32({
     order: asnOrder,
-    first: columns.first,
-    last: columns.last,
+    keys: columns.words,
     scan,
     totalIds: n,
     alloc,

@@ -131,8 +131,6 @@ export async function loadFiles(
     let H = builder.holder;
     let F = builder.source;
     let L = builder.line;
-    let A = builder.first;
-    let B = builder.last;
     let W = builder.words;
     let P = builder.prefixLength;
     const onRecord = (r: DelegatedRecord): void => {
@@ -151,8 +149,6 @@ export async function loadFiles(
         H = builder.holder;
         F = builder.source;
         L = builder.line;
-        A = builder.first;
-        B = builder.last;
         W = builder.words;
         P = builder.prefixLength;
       }
@@ -199,8 +195,8 @@ export async function loadFiles(
         W[i * 4 + 3] = v[3]!;
         P[i] = r.prefixLength;
       } else {
-        A[i] = r.first;
-        B[i] = r.last;
+        W[i * 4] = r.first;
+        W[i * 4 + 1] = r.last;
       }
       tier[i] = isIana ? 1 : 0;
       builder.size = i + 1;

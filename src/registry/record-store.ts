@@ -43,10 +43,10 @@ export interface RecordColumns {
   readonly source: Uint16Array;
   /** Line number in the source file. */
   readonly line: Uint32Array;
-  /** IPv4/ASN: first and last key. Unused for IPv6. */
-  readonly first: Float64Array;
-  readonly last: Float64Array;
-  /** IPv6: four words per record (first address). Zero for other types. */
+  /**
+   * Four words per record: IPv6, the first address; IPv4 and ASN, the first
+   * and last key followed by two zero words.
+   */
   readonly words: Uint32Array;
   /** IPv6: prefix length. */
   readonly prefixLength: Uint8Array;
@@ -86,8 +86,6 @@ export class RecordStoreBuilder {
   holder: Int32Array;
   source: Uint16Array;
   line: Uint32Array;
-  first: Float64Array;
-  last: Float64Array;
   words: Uint32Array;
   prefixLength: Uint8Array;
   readonly #holderIds = new Map<string, number>();
@@ -113,8 +111,6 @@ export class RecordStoreBuilder {
     this.holder = a.i32(c);
     this.source = a.u16(c);
     this.line = a.u32(c);
-    this.first = a.f64(c);
-    this.last = a.f64(c);
     this.words = a.u32(c * 4);
     this.prefixLength = a.u8(c);
   }
@@ -142,11 +138,6 @@ export class RecordStoreBuilder {
       y.set(x.subarray(0, n * k));
       return y;
     };
-    const f64 = (x: Float64Array) => {
-      const y = a.f64(c);
-      y.set(x.subarray(0, n));
-      return y;
-    };
     this.type = u8(this.type);
     this.status = u8(this.status);
     this.rir = u8(this.rir);
@@ -163,8 +154,7 @@ export class RecordStoreBuilder {
     this.date = u32(this.date);
     this.line = u32(this.line);
     this.words = u32(this.words, 4);
-    this.first = f64(this.first);
-    this.last = f64(this.last);
+
     this.#cap = c;
   }
 
@@ -213,8 +203,6 @@ export class RecordStoreBuilder {
         holder: this.holder,
         source: this.source,
         line: this.line,
-        first: this.first,
-        last: this.last,
         words: this.words,
         prefixLength: this.prefixLength,
         ...holderTable(),
@@ -235,10 +223,6 @@ export class RecordStoreBuilder {
     line.set(this.line.subarray(0, n));
     const holder = a.i32(n);
     holder.set(this.holder.subarray(0, n));
-    const first = a.f64(n);
-    first.set(this.first.subarray(0, n));
-    const last = a.f64(n);
-    last.set(this.last.subarray(0, n));
     const words = a.u32(n * 4);
     words.set(this.words.subarray(0, n * 4));
     return {
@@ -251,8 +235,6 @@ export class RecordStoreBuilder {
       holder,
       source: src16,
       line,
-      first,
-      last,
       words,
       prefixLength: copy8(this.prefixLength),
       ...holderTable(),

@@ -194,10 +194,11 @@ export class RegistryIndex implements Registry {
   #range(id: number): RecordRange {
     const c = this.data.columns;
     const type = TYPE_CODES[c.type[id]!]!;
-    if (type === 'asn') return { start: c.first[id]!, end: c.last[id]! };
+    if (type === 'asn')
+      return { start: c.words[id * 4]!, end: c.words[id * 4 + 1]! };
     if (type === 'ipv4') {
-      const a = c.first[id]!;
-      const b = c.last[id]!;
+      const a = c.words[id * 4]!;
+      const b = c.words[id * 4 + 1]!;
       return Object.freeze({
         start: formatIpv4(a),
         end: formatIpv4(b),
@@ -283,8 +284,8 @@ export class RegistryIndex implements Registry {
         start = formatIpv6(bigToWords(a[0] > b[0] ? a[0] : b[0]));
         end = formatIpv6(bigToWords(a[1] < b[1] ? a[1] : b[1]));
       } else {
-        const s = Math.max(c.first[w]!, c.first[l]!);
-        const e = Math.min(c.last[w]!, c.last[l]!);
+        const s = Math.max(c.words[w * 4]!, c.words[l * 4]!);
+        const e = Math.min(c.words[w * 4 + 1]!, c.words[l * 4 + 1]!);
         start = type === 'asn' ? s : formatIpv4(s);
         end = type === 'asn' ? e : formatIpv4(e);
       }

@@ -103,10 +103,8 @@ function lowerBound32(arr: Uint32Array, n: number, v: number): number {
 export interface Build32Input {
   /** Ids of the records of this type, best first. */
   readonly order: Int32Array;
-  /** First key per record id (indexed by id). */
-  readonly first: Float64Array;
-  /** Last key (inclusive) per record id. */
-  readonly last: Float64Array;
+  /** Four words per record id: [first key, last key (inclusive), 0, 0]. */
+  readonly keys: Uint32Array;
   /** Whether a record takes part in conflict detection. */
   readonly scan: (id: number) => boolean;
   /** Upper bound of record ids (for pair keys). */
@@ -140,9 +138,9 @@ export function buildTrie32(input: Build32Input): {
   const total = base + sp.first.length;
   // Special ranges become pseudo-records base.., painted first.
   const first = (id: number) =>
-    id < base ? input.first[id]! : sp.first[id - base]!;
+    id < base ? input.keys[id * 4]! : sp.first[id - base]!;
   const last = (id: number) =>
-    id < base ? input.last[id]! : sp.last[id - base]!;
+    id < base ? input.keys[id * 4 + 1]! : sp.last[id - base]!;
   const order = new Int32Array(input.order.length + sp.first.length);
   for (let j = 0; j < sp.first.length; j++) order[j] = base + j;
   order.set(input.order, sp.first.length);
