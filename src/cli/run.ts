@@ -3,7 +3,6 @@
  * in-process; `bin.ts` only wires the real process to it.
  */
 
-import pkg from '../../package.json' with { type: 'json' };
 import { isRegistryError } from '../errors.js';
 import {
   CliUsageError,
@@ -14,12 +13,17 @@ import {
 } from './command.js';
 import { infoCommand } from './commands/info.js';
 import { lookupCommand } from './commands/lookup.js';
+import { buildCommand } from './commands/build.js';
+import { VERSION } from './version.js';
 
-/** rirmap's version, from package.json. */
-export const VERSION: string = pkg.version;
+export { VERSION };
 
 /** Every command, in help order. */
-export const COMMANDS: readonly CommandSpec[] = [lookupCommand, infoCommand];
+export const COMMANDS: readonly CommandSpec[] = [
+  lookupCommand,
+  infoCommand,
+  buildCommand,
+];
 
 function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

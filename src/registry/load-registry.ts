@@ -6,6 +6,7 @@ import { SourceError } from '../errors.js';
 import { parseDelegated } from '../delegated/parse-delegated.js';
 import type { DelegatedRecord } from '../delegated/delegated-record.js';
 import { openSource } from '../io/read-source.js';
+import { isSnapshotFile, readSnapshotFile } from '../snapshot/snapshot-file.js';
 import { readDelegatedHead } from '../sources/read-header.js';
 import { selectDataFiles } from '../sources/select-files.js';
 import type {
@@ -78,7 +79,29 @@ export async function loadRegistry(
   options: LoadRegistryOptions = {},
 ): Promise<Registry> {
   validateOptions(options);
+  if (options.snapshot !== undefined) {
+    if (options.data !== undefined && options.data.length > 0)
+      throw new TypeError(
+        '`snapshot` and `data` cannot be combined: a snapshot holds all its data',
+      );
+    return readSnapshotFile(options.snapshot);
+  }
   const data = options.data ?? [];
+  // A compiled snapshot may be named as data too (`--data FILE`).
+  const snapshots = data.filter((p) => isSnapshotFile(p));
+  if (snapshots.length > 0) {
+    if (data.length > 1)
+      throw new SourceError(
+        'SOURCE_NO_DATA',
+        `${snapshots[0]} is a compiled snapshot: it cannot be combined with other data paths`,
+        snapshots[0],
+      );
+    if (options.asOf !== undefined)
+      throw new TypeError(
+        '`asOf` cannot select from a snapshot: it holds the files it was built from',
+      );
+    return readSnapshotFile(snapshots[0]!);
+  }
   if (data.length === 0)
     throw new SourceError(
       'SOURCE_NO_DATA',
