@@ -138,3 +138,52 @@ describe('rirmap info', () => {
     expect(c.out().trimEnd().split('\n')).toHaveLength(4);
   });
 });
+
+describe('rirmap lookup --manifest', () => {
+  it('records data files, input and output hashes and rows', async () => {
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'rirmap-manifest-'));
+    try {
+      const path = join(dir, 'm.json');
+      const io = memoryIo('1.0.16.1\n8.8.8.8\n');
+      expect(
+        await run(
+          ['lookup', '--data', APNIC, '--json', '--manifest', path],
+          io,
+        ),
+      ).toBe(0);
+      const m = JSON.parse(readFileSync(path, 'utf8'));
+      const sha = (s: string | Buffer) =>
+        createHash('sha256').update(s).digest('hex');
+      expect(m.command).toBe('lookup');
+      expect(m.options).toEqual({ data: [APNIC], json: true });
+      expect(m.data).toEqual([
+        expect.objectContaining({
+          file: 'delegated-apnic-extended-20240101',
+          registry: 'apnic',
+          serial: '20240102',
+          endDate: '2024-01-01',
+          records: 8,
+          sha256: sha(readFileSync(APNIC)),
+        }),
+      ]);
+      expect(m.input).toEqual({
+        path: '-',
+        sha256: sha('1.0.16.1\n8.8.8.8\n'),
+        bytes: 17,
+        rows: 2,
+      });
+      expect(m.output).toMatchObject({
+        path: '-',
+        sha256: sha(io.out()),
+        rows: 2,
+      });
+      expect(Date.parse(m.endedAt)).toBeGreaterThanOrEqual(
+        Date.parse(m.startedAt),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,13 +2,21 @@
 
 import { createInterface } from 'node:readline';
 import type { LookupError, LookupResult, Registry } from '../../types.js';
+import { manifestDataFiles, StreamTally } from '../../provenance/manifest.js';
 import {
   DATA_OPTIONS,
   flagOption,
+  stringOption,
   type CliIo,
   type CommandSpec,
 } from '../command.js';
 import { loadCliRegistry } from '../load-data.js';
+import {
+  MANIFEST_OPTION,
+  recordedOptions,
+  writeManifestFile,
+} from '../manifest-file.js';
+import { VERSION } from '../version.js';
 
 const COLUMNS = [
   ['QUERY', 24],
@@ -59,13 +67,18 @@ export function formatLookupRow(r: LookupResult | LookupError): string {
 async function* queriesFrom(
   io: CliIo,
   positionals: readonly string[],
+  tally: StreamTally,
 ): AsyncGenerator<string> {
   if (positionals.length > 0) {
-    yield* positionals;
+    for (const q of positionals) {
+      tally.update(`${q}\n`);
+      yield q;
+    }
     return;
   }
   const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
+    tally.update(`${line}\n`);
     const q = line.trim();
     if (q === '' || q.startsWith('#')) continue;
     yield q;
@@ -88,17 +101,19 @@ export async function runLookups(
   io: CliIo,
   json: boolean,
   signal: AbortSignal,
+  outTally?: StreamTally,
 ): Promise<number> {
   let invalid = 0;
-  if (!json) await write(io.stdout, row(COLUMNS.map((c) => c[0])));
+  const emit = (text: string) => {
+    outTally?.update(text);
+    return write(io.stdout, text);
+  };
+  if (!json) await emit(row(COLUMNS.map((c) => c[0])));
   for await (const q of queries) {
     if (signal.aborted) break;
     const r = registry.query(q);
     if ('error' in r) invalid++;
-    const p = write(
-      io.stdout,
-      json ? `${JSON.stringify(r)}\n` : formatLookupRow(r),
-    );
+    const p = emit(json ? `${JSON.stringify(r)}\n` : formatLookupRow(r));
     if (p !== undefined) await p;
   }
   return invalid;
@@ -116,6 +131,7 @@ export const lookupCommand: CommandSpec = {
       type: 'boolean',
       description: 'One JSON object per query, in input order',
     },
+    MANIFEST_OPTION,
   ],
   help: `Queries are IPv4 or IPv6 addresses (IPv4-mapped IPv6 too) or AS numbers (13335, AS13335).
 With no QUERY, reads one query per line from standard input.
@@ -123,14 +139,42 @@ With no QUERY, reads one query per line from standard input.
 Exit codes: 0 all queries valid (found or not); 1 some query was invalid (each got an error
 line or object, the run went on); 2 usage error; 1 also when data cannot be loaded.`,
   async run(args, io, signal) {
+    const startedAt = new Date().toISOString();
     const registry = await loadCliRegistry(args, io);
+    const inTally = new StreamTally();
+    const outTally = new StreamTally();
     const invalid = await runLookups(
       registry,
-      queriesFrom(io, args.positionals),
+      queriesFrom(io, args.positionals, inTally),
       io,
       flagOption(args, 'json'),
       signal,
+      outTally,
     );
+    const manifest = stringOption(args, 'manifest');
+    if (manifest !== undefined) {
+      await writeManifestFile(manifest, {
+        rirmap: VERSION,
+        command: 'lookup',
+        options: recordedOptions(args),
+        data: manifestDataFiles(registry.sources),
+        input: {
+          path: args.positionals.length > 0 ? 'arguments' : '-',
+          sha256: inTally.digest(),
+          bytes: inTally.bytes,
+          rows: inTally.rows,
+        },
+        output: {
+          path: '-',
+          sha256: outTally.digest(),
+          bytes: outTally.bytes,
+          rows: outTally.rows,
+        },
+        startedAt,
+        endedAt: new Date().toISOString(),
+        node: process.version,
+      });
+    }
     return invalid > 0 ? 1 : 0;
   },
 };
