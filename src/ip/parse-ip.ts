@@ -41,19 +41,12 @@ export function parseIpv4(s: string, from = 0, to = s.length): number {
   return value * 256 + octet;
 }
 
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  if (l >= 97 && l <= 102) return l - 87;
-  return -1;
-}
-
-const GROUPS = new Uint16Array(8);
+const GROUPS = new Int32Array(8);
 
 /**
  * Parses an IPv6 address in `s[from..to)` into four 32-bit words (most
  * significant first). Accepts `::` compression, an embedded dotted-quad tail
- * (`::ffff:1.2.3.4`) and a zone id (`%eth0`, ignored).
+ * (`::ffff:1.2.3.4`) and a zone id (`%eth0`, ignored). One pass, no substrings.
  * @returns true on success (the words are in `out[0..3]`), false when the text is not IPv6.
  */
 export function parseIpv6(
@@ -62,77 +55,80 @@ export function parseIpv6(
   from = 0,
   to = s.length,
 ): boolean {
-  // Cut a zone id.
-  for (let i = from; i < to; i++) {
-    if (s.charCodeAt(i) === 37) {
-      if (i === to - 1) return false;
-      to = i;
-      break;
-    }
-  }
   if (to - from < 2) return false;
+  const g = GROUPS;
   let n = 0; // groups written
   let gap = -1; // group index where '::' stands
+  let v = 0; // current group's value
+  let d = 0; // current group's digits
+  let groupStart = from;
+  let lastColon = false; // the previous character was a single ':'
   let i = from;
   if (s.charCodeAt(i) === 58) {
     if (s.charCodeAt(i + 1) !== 58) return false;
     gap = 0;
     i += 2;
-    if (i === to) {
-      out[0] = out[1] = out[2] = out[3] = 0;
-      return true;
-    }
+    groupStart = i;
   }
-  while (i < to) {
-    // One group: up to 4 hex digits, or a dotted quad as the last 32 bits.
-    let v = 0;
-    let d = 0;
-    const start = i;
-    while (i < to) {
-      const h = hexValue(s.charCodeAt(i));
-      if (h < 0) break;
-      if (d === 4) return false;
-      v = (v << 4) | h;
-      d++;
-      i++;
-    }
-    if (i < to && s.charCodeAt(i) === 46) {
-      // Embedded IPv4: must be last and fit in the remaining groups.
-      if (n > 6) return false;
-      const v4 = parseIpv4(s, start, to);
-      if (v4 < 0) return false;
-      GROUPS[n++] = v4 >>> 16;
-      GROUPS[n++] = v4 & 0xffff;
-      i = to;
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i);
+    let h: number;
+    if (c >= 48 && c <= 57) h = c - 48;
+    else if (c >= 97 && c <= 102) h = c - 87;
+    else if (c >= 65 && c <= 70) h = c - 55;
+    else if (c === 58) {
+      if (d === 0 || n === 8) return false;
+      g[n++] = v;
+      v = 0;
+      d = 0;
+      if (i + 1 < to && s.charCodeAt(i + 1) === 58) {
+        if (gap >= 0) return false;
+        gap = n;
+        i++;
+        lastColon = false;
+      } else {
+        lastColon = true;
+      }
+      groupStart = i + 1;
+      continue;
+    } else if (c === 46) {
+      // Embedded IPv4 from the start of this group to the end (or the zone id).
+      let end = i;
+      while (end < to && s.charCodeAt(end) !== 37) end++;
+      if (end === to - 1) return false; // '%' with an empty zone
+      const v4 = parseIpv4(s, groupStart, end);
+      if (v4 < 0 || n > 6) return false;
+      g[n++] = v4 >>> 16;
+      g[n++] = v4 & 0xffff;
+      d = 0;
+      lastColon = false;
       break;
-    }
-    if (d === 0) return false;
+    } else if (c === 37) {
+      if (i === to - 1 || i === from) return false; // empty zone id
+      break;
+    } else return false;
+    if (d === 4) return false;
+    v = (v << 4) | h;
+    d++;
+    lastColon = false;
+  }
+  if (lastColon) return false;
+  if (d > 0) {
     if (n === 8) return false;
-    GROUPS[n++] = v;
-    if (i === to) break;
-    if (s.charCodeAt(i) !== 58) return false;
-    i++;
-    if (i < to && s.charCodeAt(i) === 58) {
-      if (gap >= 0) return false;
-      gap = n;
-      i++;
-      if (i === to) break;
-    } else if (i === to) {
-      return false; // trailing single ':'
-    }
+    g[n++] = v;
   }
   if (gap < 0) {
     if (n !== 8) return false;
   } else {
     if (n > 7) return false;
     const fill = 8 - n;
-    for (let k = n - 1; k >= gap; k--) GROUPS[k + fill] = GROUPS[k]!;
-    for (let k = gap; k < gap + fill; k++) GROUPS[k] = 0;
+    for (let k = n - 1; k >= gap; k--) g[k + fill] = g[k]!;
+    for (let k = gap; k < gap + fill; k++) g[k] = 0;
   }
-  out[0] = ((GROUPS[0]! << 16) | GROUPS[1]!) >>> 0;
-  out[1] = ((GROUPS[2]! << 16) | GROUPS[3]!) >>> 0;
-  out[2] = ((GROUPS[4]! << 16) | GROUPS[5]!) >>> 0;
-  out[3] = ((GROUPS[6]! << 16) | GROUPS[7]!) >>> 0;
+  out[0] = ((g[0]! << 16) | g[1]!) >>> 0;
+  out[1] = ((g[2]! << 16) | g[3]!) >>> 0;
+  out[2] = ((g[4]! << 16) | g[5]!) >>> 0;
+  out[3] = ((g[6]! << 16) | g[7]!) >>> 0;
   return true;
 }
 
