@@ -63,4 +63,34 @@ export type {
   Registry,
   LoadRegistryOptions,
 } from './types.js';
+export { updateRegistries, updateExitCode, UPDATE_STATE_FILE } from './sources/update.js';
+export { UPDATE_RIRS, DEFAULT_BASE_URLS, parseMd5File } from './sources/rir-urls.js';
+export type { UpdateRir } from './sources/rir-urls.js';
+export type {
+  UpdateOptions,
+  UpdateSummary,
+  RegistryUpdateResult,
+  UpdateProgress,
+  UpdateFileSystem,
+} from './sources/update.js';
+export { history } from './sources/history.js';
+export type {
+  HistoryOptions,
+  HistoryResult,
+  HistoryPeriod,
+  HistoryFile,
+  HistoryAnswer,
+  HistorySkipped,
+} from './sources/history.js';
+export { selectDataFiles, selectDataFilesDetailed } from './sources/select-files.js';
+export type {
+  SelectedFile,
+  SkippedFile,
+  SkipReason,
+  DataFileSelection,
+  SelectDataFilesOptions,
+} from './sources/select-files.js';
+export { defaultDataDir } from './sources/data-dir.js';
+export { writeSnapshotFile, readSnapshotFile } from './snapshot/snapshot-file.js';
+export { encodeSnapshot, decodeSnapshot, SNAPSHOT_FORMAT } from './snapshot/snapshot.js';
 export { run } from './cli/run.js';

@@ -14,6 +14,8 @@ import {
 import { infoCommand } from './commands/info.js';
 import { lookupCommand } from './commands/lookup.js';
 import { buildCommand } from './commands/build.js';
+import { historyCommand } from './commands/history.js';
+import { updateCommand } from './commands/update.js';
 import { VERSION } from './version.js';
 
 export { VERSION };
@@ -22,6 +24,8 @@ export { VERSION };
 export const COMMANDS: readonly CommandSpec[] = [
   lookupCommand,
   infoCommand,
+  updateCommand,
+  historyCommand,
   buildCommand,
 ];
 

@@ -131,7 +131,7 @@ export function generateFile(
         ? v6text(v6first)
         : v6text(v6first).replace(
             /^([0-9a-f]+):/,
-            (m, g: string) => `${g.padStart(4, '0')}:`,
+            (_m, g: string) => `${g.padStart(4, '0')}:`,
           );
     push('ipv6', text, len, v6first, v6last);
     // ASN ranges.
