@@ -63,8 +63,16 @@ export type {
   Registry,
   LoadRegistryOptions,
 } from './types.js';
-export { updateRegistries, updateExitCode, UPDATE_STATE_FILE } from './sources/update.js';
-export { UPDATE_RIRS, DEFAULT_BASE_URLS, parseMd5File } from './sources/rir-urls.js';
+export {
+  updateRegistries,
+  updateExitCode,
+  UPDATE_STATE_FILE,
+} from './sources/update.js';
+export {
+  UPDATE_RIRS,
+  DEFAULT_BASE_URLS,
+  parseMd5File,
+} from './sources/rir-urls.js';
 export type { UpdateRir } from './sources/rir-urls.js';
 export type {
   UpdateOptions,
@@ -82,7 +90,10 @@ export type {
   HistoryAnswer,
   HistorySkipped,
 } from './sources/history.js';
-export { selectDataFiles, selectDataFilesDetailed } from './sources/select-files.js';
+export {
+  selectDataFiles,
+  selectDataFilesDetailed,
+} from './sources/select-files.js';
 export type {
   SelectedFile,
   SkippedFile,
@@ -91,6 +102,56 @@ export type {
   SelectDataFilesOptions,
 } from './sources/select-files.js';
 export { defaultDataDir } from './sources/data-dir.js';
-export { writeSnapshotFile, readSnapshotFile } from './snapshot/snapshot-file.js';
-export { encodeSnapshot, decodeSnapshot, SNAPSHOT_FORMAT } from './snapshot/snapshot.js';
+export {
+  writeSnapshotFile,
+  readSnapshotFile,
+} from './snapshot/snapshot-file.js';
+export {
+  encodeSnapshot,
+  decodeSnapshot,
+  SNAPSHOT_FORMAT,
+} from './snapshot/snapshot.js';
+export { createRdapResolver, openRdapResolver } from './rdap/rdap-resolver.js';
+export type {
+  RdapResolverOptions,
+  RdapResolverHandle,
+} from './rdap/rdap-resolver.js';
+export { RDAP_FIELDS } from './rdap/rdap-types.js';
+export type {
+  RdapMode,
+  RdapStatus,
+  RdapInfo,
+  RdapField,
+  RdapStats,
+  RdapResolver,
+} from './rdap/rdap-types.js';
+export {
+  lookupWithRdap,
+  lookupAllWithRdap,
+  RDAP_MODES,
+} from './rdap/lookup-with-rdap.js';
+export type { RdapLookupResult } from './rdap/lookup-with-rdap.js';
+export { loadRdapBootstrap } from './rdap/load-rdap-bootstrap.js';
+export type { LoadRdapBootstrapOptions } from './rdap/load-rdap-bootstrap.js';
+export {
+  createRdapBootstrap,
+  EMBEDDED_RDAP_BOOTSTRAP,
+} from './rdap/rdap-bootstrap.js';
+export type {
+  RdapBootstrap,
+  RdapBootstrapFiles,
+  RdapBootstrapMatch,
+} from './rdap/rdap-bootstrap.js';
+export {
+  DEFAULT_RDAP_LIMITS,
+  PUBLISHED_RDAP_LIMITS,
+} from './rdap/rdap-limits.js';
+export type { RdapLimitKey } from './rdap/rdap-limits.js';
+export type { RdapHostLimits } from './rdap/rate-limiter.js';
+export { RIR_RDAP_SERVERS } from './rdap/rdap-hosts.js';
+export type { RdapRir } from './rdap/rdap-hosts.js';
+export type { RdapClock } from './rdap/rdap-clock.js';
+export type { RdapCachePolicy } from './rdap/rdap-cache.js';
+export { neutralizeCsvFormula } from './rdap/neutralize-csv-formula.js';
+export { formatRdapField, isRdapField } from './rdap/format-rdap-field.js';
 export { run } from './cli/run.js';

@@ -68,7 +68,21 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     description: 'Print stack traces of errors',
   },
+  {
+    name: 'offline',
+    type: 'boolean',
+    description:
+      'Refuse every network access (update, RDAP); also RIRMAP_OFFLINE=1',
+  },
 ];
+
+/** True when `--offline` or RIRMAP_OFFLINE=1 is in force. */
+export function isOffline(
+  args: ParsedCommandArgs,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return args.values['offline'] === true || env['RIRMAP_OFFLINE'] === '1';
+}
 
 /** Options of commands that load registry data. */
 export const DATA_OPTIONS: readonly OptionSpec[] = [

@@ -1,4 +1,1 @@
-import pkg from '../../package.json' with { type: 'json' };
-
-/** rirmap's version, from package.json. */
-export const VERSION: string = pkg.version;
+export { VERSION } from '../version.js';

@@ -73,7 +73,16 @@ export interface RdapStats {
   readonly waiting: number;
   readonly failures: number;
   /** Per host: requests sent and the current pacing in requests per minute. */
-  readonly hosts: Readonly<Record<string, { readonly calls: number; readonly perMinute: number; readonly open: boolean }>>;
+  readonly hosts: Readonly<
+    Record<
+      string,
+      {
+        readonly calls: number;
+        readonly perMinute: number;
+        readonly open: boolean;
+      }
+    >
+  >;
 }
 
 /**
@@ -83,7 +92,11 @@ export interface RdapStats {
  * returned RdapInfo's status says what happened. Rejects only when `signal` aborts.
  */
 export interface RdapResolver {
-  resolve(ip: string, record: RegistryRecord | null, signal?: AbortSignal): Promise<RdapInfo>;
+  resolve(
+    ip: string,
+    record: RegistryRecord | null,
+    signal?: AbortSignal,
+  ): Promise<RdapInfo>;
   stats(): RdapStats;
   /** Flushes the disk cache and stops timers. */
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { manifestDataFiles, StreamTally } from '../../provenance/manifest.js';
 import {
   DATA_OPTIONS,
   flagOption,
+  isOffline,
   stringOption,
   type CliIo,
   type CommandSpec,
@@ -17,6 +18,18 @@ import {
   writeManifestFile,
 } from '../manifest-file.js';
 import { VERSION } from '../version.js';
+import { lookupWithRdap } from '../../rdap/lookup-with-rdap.js';
+import {
+  RDAP_OPTIONS,
+  rdapOptionsFromCli,
+} from '../../rdap/rdap-cli-options.js';
+import { openRdapResolver } from '../../rdap/rdap-resolver.js';
+import type {
+  RdapInfo,
+  RdapMode,
+  RdapResolver,
+} from '../../rdap/rdap-types.js';
+import { SourceError } from '../../errors.js';
 
 const COLUMNS = [
   ['QUERY', 24],
@@ -95,6 +108,26 @@ function write(
 }
 
 /** Runs lookups over a query source; returns the number of invalid queries. */
+/** Appends RDAP fields to a table line. */
+function rdapSuffix(r: RdapInfo | null | undefined): string {
+  if (r === null || r === undefined) return '';
+  const parts = [`rdap=${r.status}`];
+  if (r.name !== null) parts.push(`name=${r.name}`);
+  if (r.org !== null) parts.push(`org=${JSON.stringify(r.org)}`);
+  if (r.abuseEmail !== null) parts.push(`abuse=${r.abuseEmail}`);
+  return `  [${parts.join(' ')}]`;
+}
+
+/** RDAP settings of a lookup run. */
+export interface LookupRdap {
+  readonly resolver: RdapResolver;
+  readonly mode: Exclude<RdapMode, 'off'>;
+}
+
+/** How many RDAP lookups may be pending at once; output order is kept. */
+const RDAP_WINDOW = 64;
+
+/** Runs lookups over a query source; returns the number of invalid queries. */
 export async function runLookups(
   registry: Registry,
   queries: AsyncIterable<string>,
@@ -102,20 +135,47 @@ export async function runLookups(
   json: boolean,
   signal: AbortSignal,
   outTally?: StreamTally,
+  rdap?: LookupRdap,
 ): Promise<number> {
   let invalid = 0;
   const emit = (text: string) => {
     outTally?.update(text);
     return write(io.stdout, text);
   };
+  const show = async (
+    r: LookupResult | LookupError,
+    info?: RdapInfo | null,
+  ) => {
+    if ('error' in r) invalid++;
+    const line = json
+      ? `${JSON.stringify(info === undefined ? r : { ...r, rdap: info })}\n`
+      : `${formatLookupRow(r).trimEnd()}${rdapSuffix(info)}\n`;
+    const p = emit(line);
+    if (p !== undefined) await p;
+  };
   if (!json) await emit(row(COLUMNS.map((c) => c[0])));
+  if (rdap === undefined) {
+    for await (const q of queries) {
+      if (signal.aborted) break;
+      await show(registry.query(q));
+    }
+    return invalid;
+  }
+  // With RDAP: a window of pending lookups, written out in input order.
+  const pending: Promise<Awaited<ReturnType<typeof lookupWithRdap>>>[] = [];
+  const flush = async (keep: number) => {
+    while (pending.length > keep) {
+      const r = await pending.shift()!;
+      const { rdap: info, ...rest } = r;
+      await show(rest as LookupResult | LookupError, info ?? null);
+    }
+  };
   for await (const q of queries) {
     if (signal.aborted) break;
-    const r = registry.query(q);
-    if ('error' in r) invalid++;
-    const p = emit(json ? `${JSON.stringify(r)}\n` : formatLookupRow(r));
-    if (p !== undefined) await p;
+    pending.push(lookupWithRdap(registry, rdap.resolver, q, rdap.mode, signal));
+    await flush(RDAP_WINDOW - 1);
   }
+  await flush(0);
   return invalid;
 }
 
@@ -132,6 +192,7 @@ export const lookupCommand: CommandSpec = {
       description: 'One JSON object per query, in input order',
     },
     MANIFEST_OPTION,
+    ...RDAP_OPTIONS,
   ],
   help: `Queries are IPv4 or IPv6 addresses (IPv4-mapped IPv6 too) or AS numbers (13335, AS13335).
 With no QUERY, reads one query per line from standard input.
@@ -140,7 +201,17 @@ Exit codes: 0 all queries valid (found or not); 1 some query was invalid (each g
 line or object, the run went on); 2 usage error; 1 also when data cannot be loaded.`,
   async run(args, io, signal) {
     const startedAt = new Date().toISOString();
+    const rdapSettings = rdapOptionsFromCli(args, io);
+    if (rdapSettings.mode !== 'off' && isOffline(args, io.env))
+      throw new SourceError(
+        'SOURCE_OFFLINE',
+        `--rdap ${rdapSettings.mode} needs the network, and --offline refuses every network access`,
+      );
     const registry = await loadCliRegistry(args, io);
+    const resolver =
+      rdapSettings.mode === 'off'
+        ? null
+        : await openRdapResolver(rdapSettings.options);
     const inTally = new StreamTally();
     const outTally = new StreamTally();
     const invalid = await runLookups(
@@ -150,7 +221,10 @@ line or object, the run went on); 2 usage error; 1 also when data cannot be load
       flagOption(args, 'json'),
       signal,
       outTally,
-    );
+      resolver === null
+        ? undefined
+        : { resolver, mode: rdapSettings.mode as Exclude<RdapMode, 'off'> },
+    ).finally(() => resolver?.close());
     const manifest = stringOption(args, 'manifest');
     if (manifest !== undefined) {
       await writeManifestFile(manifest, {

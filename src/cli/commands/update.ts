@@ -14,6 +14,7 @@ import {
   CliUsageError,
   flagOption,
   intOption,
+  isOffline,
   stringListOption,
   stringOption,
   type CliIo,
@@ -252,7 +253,7 @@ export const updateCommand: CommandSpec = {
       compress: !flagOption(args, 'plain'),
       allowMissingMd5: flagOption(args, 'allow-missing-md5'),
       // --offline becomes a global option; honour it when present.
-      offline: args.values['offline'] === true,
+      offline: isOffline(args, io.env),
       signal,
     };
     if (date !== undefined) options.date = date;
