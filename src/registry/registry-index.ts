@@ -69,7 +69,10 @@ export class RegistryIndex implements Registry {
     this.data = data;
     this.sources = sources;
     this.size = data.columns.size;
-    this.#records = new Array<RegistryRecord | undefined>(this.size);
+    // A packed array (new Array(n) would be a slow dictionary-mode array for large n).
+    const records: (RegistryRecord | undefined)[] = [];
+    for (let k = 0; k < this.size; k++) records.push(undefined);
+    this.#records = records;
     this.#warnings = warnings;
     this.#v4Table = data.v4.table;
     this.#v4Starts = data.v4.starts;
@@ -114,14 +117,12 @@ export class RegistryIndex implements Registry {
   }
 
   lookup(ip: string): RegistryRecord | null {
-    const id = this.lookupId(ip);
-    if (id >= 0) return this.record(id);
-    if (id === INVALID)
-      throw new QueryError(
-        'INPUT_INVALID_IP',
-        `not an IP address: ${JSON.stringify(ip)}`,
-        ip,
-      );
+    const id = this.lookupIdIn(ip, 0, ip.length);
+    if (id >= 0) {
+      const r = this.#records[id];
+      return r !== undefined ? r : this.record(id);
+    }
+    if (id === INVALID) invalidIp(ip);
     return null;
   }
 
@@ -382,6 +383,15 @@ export class RegistryIndex implements Registry {
       yield { start: BigInt(t.starts[i]!), end: BigInt(end), id };
     }
   }
+}
+
+/** Throws the error of `lookup` for text that is not an address (kept out of the hot path). */
+function invalidIp(ip: string): never {
+  throw new QueryError(
+    'INPUT_INVALID_IP',
+    `not an IP address: ${JSON.stringify(ip)}`,
+    ip,
+  );
 }
 
 function bigToWords(v: bigint): Uint32Array {
