@@ -93,6 +93,8 @@ export interface LookupMiss {
   readonly query: string;
   readonly found: false;
   readonly special?: string;
+  /** For a CIDR query: no single record holds the whole block, but some of it is covered. */
+  readonly partial?: true;
 }
 
 /** A query that could not be parsed (non-throwing lookups only). */

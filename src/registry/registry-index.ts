@@ -14,6 +14,7 @@ import {
 } from '../ip/parse-ip.js';
 import { ipv4RangeToCidrs, ipv6RangeToCidrs } from '../ip/range-to-prefixes.js';
 import { specialIpv4, specialIpv6 } from '../ip/special.js';
+import { parseCidr } from '../ip/cidr.js';
 import { find128, find32, type Trie128Data } from '../trie/interval-trie.js';
 import {
   INVALID,
@@ -153,6 +154,7 @@ export class RegistryIndex implements Registry {
 
   query(text: string): LookupResult | LookupError {
     const q = text.trim();
+    if (q.includes('/')) return this.#queryCidr(text, q);
     if (/^as/i.test(q) || /^\d+$/.test(q)) {
       const n = parseAsnText(q);
       if (n < 0)
@@ -178,6 +180,32 @@ export class RegistryIndex implements Registry {
       };
     if (id === SPECIAL)
       return { query: text, found: false, special: this.special(q)! };
+    return { query: text, found: false };
+  }
+
+  /**
+   * A CIDR block is answered by the record that holds all of it (the one
+   * answering for its first and its last address); more specific records
+   * inside it are not listed. `partial` marks a block only partly covered.
+   */
+  #queryCidr(text: string, q: string): LookupResult | LookupError {
+    const cidr = parseCidr(q);
+    if (cidr === null)
+      return {
+        query: text,
+        found: false,
+        error: `not a CIDR block: ${JSON.stringify(text)}`,
+        code: 'INPUT_INVALID_QUERY',
+      };
+    const a = this.lookupId(cidr.start);
+    const b = this.lookupId(cidr.end);
+    if (a >= 0 && a === b) return { query: text, ...this.record(a) };
+    if (a === SPECIAL && b === SPECIAL) {
+      const s = this.special(cidr.start);
+      if (s !== null && s === this.special(cidr.end))
+        return { query: text, found: false, special: s };
+    }
+    if (a >= 0 || b >= 0) return { query: text, found: false, partial: true };
     return { query: text, found: false };
   }
 

@@ -235,3 +235,44 @@ describe('registry over hand-written fixtures', async () => {
     ]);
   });
 });
+
+describe('CIDR queries', async () => {
+  const registry = await loadRegistry({ data: [APNIC, RIPE] });
+  it('answers with the record that holds the whole block', () => {
+    // 1.0.16.0/20 is apnic JP (fixture line 5); 1.0.24.0/21 lies inside it.
+    expect(registry.query('1.0.24.0/21')).toMatchObject({
+      query: '1.0.24.0/21',
+      found: true,
+      rir: 'apnic',
+      country: 'JP',
+    });
+    expect(registry.query('1.0.17.0/24')).toMatchObject({
+      found: true,
+      range: { start: '1.0.16.0' },
+    });
+    // 1.0.32.0/22 runs past the CN block's end (1.0.34.255): only partly covered.
+    expect(registry.query('1.0.32.0/22')).toEqual({
+      query: '1.0.32.0/22',
+      found: false,
+      partial: true,
+    });
+    expect(registry.query('2001:200:100::/48')).toMatchObject({
+      found: true,
+      rir: 'ripencc',
+      country: 'DE',
+    });
+    expect(registry.query('10.1.0.0/16')).toEqual({
+      query: '10.1.0.0/16',
+      found: false,
+      special: 'private',
+    });
+    expect(registry.query('9.0.0.0/8')).toEqual({
+      query: '9.0.0.0/8',
+      found: false,
+    });
+    expect(registry.query('1.0.16.0/33')).toMatchObject({
+      found: false,
+      code: 'INPUT_INVALID_QUERY',
+    });
+  });
+});
