@@ -154,4 +154,15 @@ export type { RdapClock } from './rdap/rdap-clock.js';
 export type { RdapCachePolicy } from './rdap/rdap-cache.js';
 export { neutralizeCsvFormula } from './rdap/neutralize-csv-formula.js';
 export { formatRdapField, isRdapField } from './rdap/format-rdap-field.js';
+export { writeMmdb, DEFAULT_MMDB_DATABASE_TYPE } from './export/write-mmdb.js';
+export type { WriteMmdbOptions, MmdbSummary } from './export/write-mmdb.js';
+export { writeRanges } from './export/write-ranges.js';
+export type {
+  WriteRangesOptions,
+  RangesSummary,
+  RangeFormat,
+} from './export/write-ranges.js';
+export { EXPORT_FIELDS } from './export/export-fields.js';
+export type { ExportField } from './export/export-fields.js';
+export type { ExportSink } from './export/export-sink.js';
 export { run } from './cli/run.js';

@@ -14,6 +14,7 @@ import {
 import { infoCommand } from './commands/info.js';
 import { lookupCommand } from './commands/lookup.js';
 import { buildCommand } from './commands/build.js';
+import { exportCommand } from './commands/export.js';
 import { historyCommand } from './commands/history.js';
 import { updateCommand } from './commands/update.js';
 import { VERSION } from './version.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   updateCommand,
   historyCommand,
   buildCommand,
+  exportCommand,
 ];
 
 function generalHelp(): string {

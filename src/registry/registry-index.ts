@@ -12,7 +12,7 @@ import {
   parseIpv4,
   parseIpv6,
 } from '../ip/parse-ip.js';
-import { ipv4RangeToCidrs, ipv6RangeToCidrs } from '../ip/range-to-prefixes.js';
+import { ipv4RangeToCidrs } from '../ip/range-to-prefixes.js';
 import { specialIpv4, specialIpv6 } from '../ip/special.js';
 import { parseCidr } from '../ip/cidr.js';
 import { find128, find32, type Trie128Data } from '../trie/interval-trie.js';
@@ -234,14 +234,25 @@ export class RegistryIndex implements Registry {
         cidrs: Object.freeze(ipv4RangeToCidrs(a, b)),
       });
     }
-    const w = c.words.subarray(id * 4, id * 4 + 4);
-    const start = wordsToBigInt(w);
+    // IPv6 records are prefixes with host bits masked: the end sets the host
+    // bits, word by word, and the cover is the prefix itself.
+    const o = id * 4;
     const plen = c.prefixLength[id]!;
-    const end = start + (1n << BigInt(128 - plen)) - 1n;
+    const start = [
+      c.words[o]!,
+      c.words[o + 1]!,
+      c.words[o + 2]!,
+      c.words[o + 3]!,
+    ];
+    const end = start.map((x, k) => {
+      const bits = Math.max(0, Math.min(32, plen - k * 32)); // prefix bits in this word
+      return bits === 32 ? x : (x | (0xffffffff >>> bits)) >>> 0;
+    });
+    const startText = formatIpv6(start);
     return Object.freeze({
-      start: formatIpv6(w),
-      end: formatIpv6(bigToWords(end)),
-      cidrs: Object.freeze(ipv6RangeToCidrs(start, end)),
+      start: startText,
+      end: formatIpv6(end),
+      cidrs: Object.freeze([`${startText}/${plen}`]),
     });
   }
 

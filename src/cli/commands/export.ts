@@ -73,6 +73,7 @@ async function writeTo(
     stream.once('close', resolve);
     stream.once('error', reject);
   });
+  closed.catch(() => {}); // awaited below; a failure surfaces through the writes too
   try {
     await write(stream);
     stream.end();
