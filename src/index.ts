@@ -165,4 +165,64 @@ export type {
 export { EXPORT_FIELDS } from './export/export-fields.js';
 export type { ExportField } from './export/export-fields.js';
 export type { ExportSink } from './export/export-sink.js';
+export { buildReport } from './report/build-report.js';
+export type {
+  BuildReportOptions,
+  ReportRdapOptions,
+  ReportInput,
+} from './report/build-report.js';
+export { ReportBuilder } from './report/report-builder.js';
+export type { ReportFinishOptions } from './report/report-builder.js';
+export { formatReportJson } from './report/format-report-json.js';
+export { formatReportMarkdown } from './report/format-report-markdown.js';
+export { formatReportHtml } from './report/format-report-html.js';
+export { parseTimestamp } from './report/timestamp-reader.js';
+export { COUNTRY_NOTE, DEFAULT_REPORT_LIMITS } from './report/report-types.js';
+export type {
+  Report,
+  ReportObservation,
+  ReportLimits,
+  ReportCounts,
+  ReportAddress,
+  ReportRdapNetwork,
+  ReportLinks,
+  ReportBlock,
+  ReportHolder,
+  ReportCountry,
+  ReportRegistry,
+  ReportCountrySummary,
+  ReportHolderSummary,
+  ReportSpecial,
+  ReportUnallocated,
+  ReportInvalid,
+  ReportAllocationYear,
+  ReportTime,
+  ReportTotals,
+  ReportManifest,
+} from './report/report-types.js';
+export { enrichText } from './enrich/enrich-text.js';
+export { createEnrichStream } from './enrich/enrich-stream.js';
+export { enrichFile } from './enrich/enrich-file.js';
+export { enrichRows } from './enrich/enrich-rows.js';
+export { extractAddresses } from './enrich/extract-addresses.js';
+export { DEFAULT_FIELDS, REGISTRY_FIELDS } from './enrich/enrich-fields.js';
+export type {
+  EnrichOptions,
+  EnrichProgress,
+  EnrichRdapOptions,
+} from './enrich/enrich-options.js';
+export type { EnrichSummary } from './enrich/enrich-summary.js';
+export type { EnrichField } from './enrich/enrich-fields.js';
+export type { EnrichTextRun, EnrichInput } from './enrich/enrich-text.js';
+export type { EnrichStream } from './enrich/enrich-stream.js';
+export type {
+  EnrichRowsOptions,
+  EnrichRowsRun,
+  EnrichRow,
+} from './enrich/enrich-rows.js';
+export type { ExtractedAddress } from './enrich/extract-addresses.js';
+export type {
+  EnrichFileInput,
+  EnrichFileOutput,
+} from './enrich/enrich-file.js';
 export { run } from './cli/run.js';

@@ -15,6 +15,8 @@ import { infoCommand } from './commands/info.js';
 import { lookupCommand } from './commands/lookup.js';
 import { buildCommand } from './commands/build.js';
 import { exportCommand } from './commands/export.js';
+import { enrichCommand } from './commands/enrich.js';
+import { reportCommand } from './commands/report.js';
 import { historyCommand } from './commands/history.js';
 import { updateCommand } from './commands/update.js';
 import { VERSION } from './version.js';
@@ -24,6 +26,8 @@ export { VERSION };
 /** Every command, in help order. */
 export const COMMANDS: readonly CommandSpec[] = [
   lookupCommand,
+  enrichCommand,
+  reportCommand,
   infoCommand,
   updateCommand,
   historyCommand,

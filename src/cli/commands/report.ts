@@ -200,7 +200,8 @@ export const reportCommand: CommandSpec = {
       name: 'delimiter',
       type: 'string',
       arg: 'CHAR',
-      description: 'CSV: field delimiter (default: detected)',
+      description:
+        'CSV: field delimiter (`tab` or `\\t` for a tab; default: detected)',
     },
     {
       name: 'quote',
@@ -242,7 +243,7 @@ export const reportCommand: CommandSpec = {
       type: 'string',
       arg: 'N',
       description: 'Addresses listed per block, most seen first',
-      default: '10',
+      default: '5',
     },
     ...DATA_OPTIONS,
     ...RDAP_OPTIONS,
@@ -335,7 +336,11 @@ Exit codes: 0 report written; 1 input or data could not be read; 2 usage error.`
           ? { header: false }
           : {}),
       ...(stringOption(args, 'delimiter') !== undefined
-        ? { delimiter: stringOption(args, 'delimiter')!.replace(/^\\t$/, '\t') }
+        ? {
+            delimiter: /^(tab|\\t)$/.test(stringOption(args, 'delimiter')!)
+              ? '\t'
+              : stringOption(args, 'delimiter')!,
+          }
         : {}),
       ...(stringOption(args, 'quote') !== undefined
         ? { quote: stringOption(args, 'quote')! }

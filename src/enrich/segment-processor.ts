@@ -1,0 +1,53 @@
+/**
+ * Picks the format's segment processor and output style for a plan. Used by
+ * the calling thread and by worker threads alike.
+ */
+
+import { csvStyle, createCsvProcessor } from '../formats/csv.js';
+import type { FormatPlan, SegmentProcessor } from '../formats/format-plan.js';
+import { createJsonlProcessor, jsonlStyle } from '../formats/jsonl.js';
+import {
+  createLogProcessor,
+  logInlineStyle,
+  logJsonStyle,
+} from '../formats/log.js';
+import { createZeekProcessor, zeekStyle } from '../formats/zeek.js';
+import type { AddressEnricher, FieldStyle } from './address-enricher.js';
+
+/** The segment processor of a plan (not for the csv-parse engine). */
+export function createSegmentProcessor(
+  plan: FormatPlan,
+  enricher: AddressEnricher,
+): SegmentProcessor {
+  switch (plan.format) {
+    case 'csv':
+    case 'tsv':
+      return createCsvProcessor(plan, enricher);
+    case 'log':
+      return createLogProcessor(plan, enricher);
+    case 'jsonl':
+      return createJsonlProcessor(plan, enricher);
+    case 'zeek':
+      return createZeekProcessor(plan, enricher);
+  }
+}
+
+/** The field style of a plan (to render RDAP answers into holes). */
+export function styleForPlan(
+  plan: FormatPlan,
+  enricher: AddressEnricher,
+): FieldStyle {
+  switch (plan.format) {
+    case 'csv':
+    case 'tsv':
+      return csvStyle(plan.delimiter, plan.quote, enricher.rdapFields.length);
+    case 'log':
+      return plan.annotate === 'jsonl'
+        ? logJsonStyle(enricher.registryFields, enricher.rdapFields)
+        : logInlineStyle(enricher.registryFields, enricher.rdapFields);
+    case 'jsonl':
+      return jsonlStyle(enricher.registryFields, enricher.rdapFields);
+    case 'zeek':
+      return zeekStyle(plan, enricher.rdapFields.length);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Worker thread of `threads > 1`: rebuilds the registry over the shared
+ * memory it is handed (no copy), then processes segments with the same code
+ * as the calling thread. Input comes from a slot of the input ring; output
+ * goes to the same slot of the output ring (see worker-pool.ts).
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { registryFromShared } from '../registry/share.js';
+import {
+  inputEncoding,
+  outputEncoding,
+  type FormatPlan,
+  type SegmentProcessor,
+} from '../formats/format-plan.js';
+import { AddressEnricher } from './address-enricher.js';
+import { createCounters } from './enrich-summary.js';
+import { createSegmentProcessor } from './segment-processor.js';
+import type { ToWorker, WorkerSetup } from './worker-pool.js';
+
+interface Prepared {
+  readonly proc: SegmentProcessor;
+  readonly input: 'latin1' | 'utf8';
+  readonly output: 'latin1' | 'utf8';
+}
+
+function start(): void {
+  const port = parentPort;
+  if (port === null) return;
+  const setup = workerData as WorkerSetup;
+  const registry = registryFromShared(setup.handle);
+  const enricher = new AddressEnricher(
+    registry,
+    setup.fields,
+    setup.rdapNeed,
+    createCounters(),
+  );
+  const inRing = Buffer.from(setup.inRing);
+  const outRing = Buffer.from(setup.outRing);
+  const prepared = new Map<number, Prepared>();
+  port.on('message', (m: ToWorker) => {
+    try {
+      if (m.t === 'plan') {
+        const plan: FormatPlan = m.plan;
+        prepared.set(m.id, {
+          proc: createSegmentProcessor(plan, enricher),
+          input: inputEncoding(plan),
+          output: outputEncoding(plan),
+        });
+      } else if (m.t === 'seg') {
+        const p = prepared.get(m.planId);
+        if (p === undefined)
+          throw new Error(`worker: unknown plan ${m.planId}`);
+        const text =
+          m.bytes !== null
+            ? Buffer.from(
+                m.bytes.buffer,
+                m.bytes.byteOffset,
+                m.bytes.length,
+              ).toString(p.input)
+            : inRing.toString(
+                p.input,
+                m.slot * setup.inSlotBytes,
+                m.slot * setup.inSlotBytes + m.length,
+              );
+        const r = p.proc.process(text);
+        let outLength = -1;
+        let outText = r.text;
+        if (r.pieces === null) {
+          const size =
+            p.output === 'latin1'
+              ? r.text.length
+              : Buffer.byteLength(r.text, 'utf8');
+          if (size <= setup.outSlotBytes) {
+            outLength = outRing.write(
+              r.text,
+              m.slot * setup.outSlotBytes,
+              size,
+              p.output,
+            );
+            outText = '';
+          }
+        }
+        port.postMessage(
+          {
+            t: 'res',
+            seq: m.seq,
+            outLength,
+            text: outText,
+            pieces: r.pieces,
+            counters: r.counters,
+            lines: r.lines,
+            issues: r.issues,
+            stopped: r.stopped,
+          },
+          [r.counters.buffer as ArrayBuffer],
+        );
+      } else if (m.t === 'finish') {
+        const counts = enricher.idCounts;
+        port.postMessage({ t: 'counts', counts }, [
+          counts.buffer as ArrayBuffer,
+        ]);
+      }
+    } catch (error) {
+      port.postMessage({
+        t: 'error',
+        message: (error as Error).message,
+        stack: (error as Error).stack ?? '',
+      });
+    }
+  });
+}
+
+start();

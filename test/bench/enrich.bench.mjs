@@ -1,0 +1,263 @@
+#!/usr/bin/env node
+/**
+ * Enrichment benchmark, run against the built package: `npm run build`, then
+ *
+ *   node test/bench/enrich.bench.mjs [--rows N] [--log-lines N] [--big GB] [--keep]
+ *
+ * In one run it generates, in a temporary directory (never in the repository):
+ *   - a flow CSV of --rows rows (default 1,000,000): timestamp, src_ip, dst_ip,
+ *     src_port, dst_port, proto, bytes (random public and private addresses);
+ *   - a log of about --log-lines lines (default 1,000,000) by repeating the
+ *     shared plain-text logs (../shared/data/logs);
+ * and measures, each in a fresh child process (so peak RSS is its own):
+ *   1. csv-parse piped to csv-stringify, no enrichment (the baseline);
+ *   2. enrich the CSV on one thread, then on all threads;
+ *   3. enrich the log (jsonl annotation) on one thread, then on all threads.
+ * Output goes to /dev/null for every measurement. Registry data: the newest
+ * shared file per registry (../shared/data/rir, the loader's directory rule);
+ * load time is not counted in rows/s.
+ *
+ * --big GB also writes a flow CSV of that many GB to the temporary directory
+ * and enriches it (all threads), reporting peak RSS (the constant-memory target).
+ * Set RIRMAP_DIST to benchmark another build (default ../../dist/index.js).
+ */
+
+import { spawnSync } from 'node:child_process';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readFileSync,
+} from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const DIST = process.env.RIRMAP_DIST ?? here('../../dist/index.js');
+const SHARED = here('../../../shared/data/');
+const LOGS = [
+  'openssh-auth_OpenSSH_2k.log',
+  'linux-syslog_Linux_2k.log',
+  'apache-error_Apache_2k.log',
+  'apache-access-combined_apache_logs.log',
+  'ufw-kernel_ufw.log.1',
+  'iptables-kernel_iptables.log',
+];
+
+function arg(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? def : process.argv[i + 1];
+}
+
+/** A deterministic pseudo-random generator (LCG). */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+}
+
+function address(r) {
+  const a = r();
+  const kind = a % 10;
+  if (kind === 0)
+    return `10.${(a >>> 8) & 255}.${(a >>> 16) & 255}.${a >>> 24}`;
+  if (kind === 1) return `192.168.${(a >>> 8) & 255}.${a >>> 24}`;
+  return `${((a >>> 24) % 223) + 1}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+/** CSV text of `rows` flow rows, in blocks. */
+function* flowCsv(rows, seed = 1) {
+  const r = rng(seed);
+  yield 'timestamp,src_ip,dst_ip,src_port,dst_port,proto,bytes\n';
+  const t0 = Date.UTC(2024, 4, 19) / 1000;
+  for (let i = 0; i < rows;) {
+    const lines = [];
+    for (const end = Math.min(rows, i + 10_000); i < end; i++) {
+      const ts = new Date((t0 + i) * 1000).toISOString();
+      lines.push(
+        `${ts},${address(r)},${address(r)},${1024 + (r() % 64511)},${[22, 53, 80, 443, 3389][r() % 5]},${r() % 3 === 0 ? 'udp' : 'tcp'},${r() % 1_000_000}\n`,
+      );
+    }
+    yield lines.join('');
+  }
+}
+
+async function generate(dir, rows, logLines) {
+  const csv = join(dir, 'flows.csv');
+  await pipeline(Readable.from(flowCsv(rows)), createWriteStream(csv));
+  const text = LOGS.map((f) => {
+    const t = readFileSync(join(SHARED, 'logs', f), 'latin1');
+    return t.endsWith('\n') ? t : `${t}\n`;
+  }).join('');
+  const perCopy = text.split('\n').length - 1;
+  const copies = Math.max(1, Math.round(logLines / perCopy));
+  const log = join(dir, 'big.log');
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < copies; i++) yield Buffer.from(text, 'latin1');
+      })(),
+    ),
+    createWriteStream(log),
+  );
+  return { csv, log, logLines: perCopy * copies };
+}
+
+// ---------------------------------------------------------------- child side
+
+async function child(mode, file, threads) {
+  const t0 = performance.now();
+  let rows;
+  let loadMs = 0;
+  if (mode === 'baseline') {
+    const { parse } = await import('csv-parse');
+    const { stringify } = await import('csv-stringify');
+    const parser = parse();
+    await pipeline(
+      createReadStream(file),
+      parser,
+      stringify(),
+      createWriteStream('/dev/null'),
+    );
+    rows = parser.info.records - 1;
+  } else {
+    const lib = await import(pathToFileURL(DIST).href);
+    if (typeof lib.enrichFile !== 'function')
+      throw new Error(
+        `${DIST} does not export enrichFile (build the package first)`,
+      );
+    const l0 = performance.now();
+    const registry = await lib.loadRegistry({ data: [join(SHARED, 'rir')] });
+    loadMs = performance.now() - l0;
+    const summary = await lib.enrichFile(file, '/dev/null', {
+      registry,
+      threads,
+      format: mode === 'log' ? 'log' : 'csv',
+    });
+    rows = summary.rows;
+  }
+  const seconds = (performance.now() - t0 - loadMs) / 1000;
+  process.stdout.write(
+    JSON.stringify({
+      rows,
+      seconds,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
+}
+
+/** Writes a flow CSV of about `gb` GB. */
+async function bigFile(dir, gb) {
+  const limit = gb * 1e9;
+  let bytes = 0;
+  const gen = flowCsv(Number.MAX_SAFE_INTEGER, 7);
+  const path = join(dir, 'big.csv');
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (const block of gen) {
+          if (bytes >= limit) return;
+          bytes += block.length;
+          yield Buffer.from(block, 'latin1');
+        }
+      })(),
+    ),
+    createWriteStream(path),
+  );
+  return path;
+}
+
+// ---------------------------------------------------------------- parent side
+
+function measure(mode, file, threads = 1, env = {}) {
+  const r = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--child', mode, file, String(threads)],
+    { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 20 },
+  );
+  if (r.status !== 0) throw new Error(`${mode} failed:\n${r.stderr}`);
+  const m = JSON.parse(r.stdout);
+  return { ...m, rate: m.rows / m.seconds };
+}
+
+async function main() {
+  if (process.argv[2] === '--child') {
+    await child(process.argv[3], process.argv[4], Number(process.argv[5]));
+    return;
+  }
+  if (!existsSync(DIST))
+    throw new Error(`${DIST} not found: run \`npm run build\` first`);
+  const rows = Number(arg('rows', '1000000'));
+  const logLines = Number(arg('log-lines', '1000000'));
+  const threads = Math.min(availableParallelism(), 8);
+  const dir = await mkdtemp(join(tmpdir(), 'rirmap-bench-'));
+  try {
+    process.stderr.write(
+      `generating ${rows} CSV rows and ~${logLines} log lines in ${dir}\n`,
+    );
+    const data = await generate(dir, rows, logLines);
+    const fmt = (n) => Math.round(n).toLocaleString('en-US');
+    const results = [];
+    const run = (label, mode, file, t) => {
+      process.stderr.write(`${label}...\n`);
+      const m = measure(mode, file, t);
+      results.push({ label, ...m });
+      return m;
+    };
+    const base = run(
+      'csv-parse → csv-stringify (baseline)',
+      'baseline',
+      data.csv,
+    );
+    const csv1 = run('enrich CSV, 1 thread', 'csv', data.csv, 1);
+    const csvN = run(
+      `enrich CSV, ${threads} threads`,
+      'csv',
+      data.csv,
+      threads,
+    );
+    const log1 = run('enrich log (jsonl), 1 thread', 'log', data.log, 1);
+    const logN = run(
+      `enrich log (jsonl), ${threads} threads`,
+      'log',
+      data.log,
+      threads,
+    );
+    const big = arg('big', null);
+    if (big !== null) {
+      process.stderr.write(`writing a ${big} GB flow CSV...\n`);
+      const path = await bigFile(dir, Number(big));
+      run(
+        `enrich a ${big} GB CSV file, ${threads} threads`,
+        'csv',
+        path,
+        threads,
+      );
+    }
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    const lines = [
+      `Node ${process.version}, ${cpu}, ${availableParallelism()} cores`,
+      '',
+      '| run | rows | rows/s | peak RSS |',
+      '| --- | ---: | ---: | ---: |',
+      ...results.map(
+        (r) =>
+          `| ${r.label} | ${fmt(r.rows)} | ${fmt(r.rate)} | ${Math.round(r.maxRssMb)} MB |`,
+      ),
+      '',
+      `CSV, 1 thread / baseline: ${(csv1.rate / base.rate).toFixed(2)}x (target >= 3)`,
+      `CSV, ${threads} threads / 1 thread: ${(csvN.rate / csv1.rate).toFixed(2)}x (target >= 1.7 with 2)`,
+      `log, 1 thread: ${fmt(log1.rate)} lines/s (target >= 1,000,000)`,
+      `log, ${threads} threads / 1 thread: ${(logN.rate / log1.rate).toFixed(2)}x`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    if (!process.argv.includes('--keep'))
+      await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
