@@ -65,6 +65,8 @@ export class AddressEnricher {
   readonly registryFields: readonly RegistryField[];
   readonly rdapFields: readonly RdapField[];
   readonly rdapNeed: RdapNeed;
+  /** Write RDAP text to CSV as is (no formula neutralising). */
+  rawCsv = false;
   /** Counters the next lookups add to (processors swap in a fresh array per segment). */
   counters: Float64Array;
   /** Hits per record id. */

@@ -71,6 +71,11 @@ export interface EnrichOptions {
   readonly threads?: number;
   /** RDAP lookups for `rdap.*` fields. */
   readonly rdap?: EnrichRdapOptions;
+  /**
+   * CSV/TSV output: write RDAP text as is. By default a value starting with
+   * `=`, `+`, `-`, `@`, tab or CR is prefixed with `'` against formula injection.
+   */
+  readonly rawCsv?: boolean;
   /** RDAP: at most this many lookups in flight (output order is kept). Default 64. */
   readonly windowSize?: number;
   /** Aborts the run (the iterator throws the signal's reason). */
@@ -104,6 +109,7 @@ export interface ResolvedEnrichOptions {
   readonly shared: SharedRegistryHandle | null;
   readonly rdap: EnrichRdapOptions | null;
   readonly rdapNeed: RdapNeed;
+  readonly rawCsv: boolean;
   readonly windowSize: number;
   readonly signal: AbortSignal | undefined;
   readonly onIssue: ((issue: EnrichIssue) => void) | undefined;
@@ -288,6 +294,7 @@ export function resolveEnrichOptions(
     shared,
     rdap,
     rdapNeed,
+    rawCsv: options.rawCsv === true,
     windowSize,
     signal,
     onIssue: options.onIssue,

@@ -321,6 +321,7 @@ async function* runPipeline(
       o.rdapNeed,
       createCounters(),
     );
+    enricher.rawCsv = o.rawCsv;
     const totals = createCounters();
     const rdapStatus = o.rdap !== null ? new Map<string, number>() : undefined;
     const limit = createLimiter(o.windowSize);
@@ -466,7 +467,12 @@ async function* runPipeline(
         pool = new WorkerPool(
           o.threads - 1,
           o.workerUrl ?? defaultWorkerUrl(),
-          { handle: o.shared!, fields: o.fields, rdapNeed: o.rdapNeed },
+          {
+            handle: o.shared!,
+            fields: o.fields,
+            rdapNeed: o.rdapNeed,
+            rawCsv: o.rawCsv,
+          },
           maxInFlight + 2,
           segmentBytes * 2,
         );

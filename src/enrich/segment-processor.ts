@@ -40,7 +40,12 @@ export function styleForPlan(
   switch (plan.format) {
     case 'csv':
     case 'tsv':
-      return csvStyle(plan.delimiter, plan.quote, enricher.rdapFields.length);
+      return csvStyle(
+        plan.delimiter,
+        plan.quote,
+        enricher.rdapFields.length,
+        enricher.rawCsv,
+      );
     case 'log':
       return plan.annotate === 'jsonl'
         ? logJsonStyle(enricher.registryFields, enricher.rdapFields)

@@ -35,6 +35,7 @@ function start(): void {
     setup.rdapNeed,
     createCounters(),
   );
+  enricher.rawCsv = setup.rawCsv;
   const inRing = Buffer.from(setup.inRing);
   const outRing = Buffer.from(setup.outRing);
   const prepared = new Map<number, Prepared>();

@@ -26,6 +26,7 @@ export interface WorkerSetup {
   readonly handle: SharedRegistryHandle;
   readonly fields: readonly EnrichField[];
   readonly rdapNeed: RdapNeed;
+  readonly rawCsv: boolean;
   readonly inRing: SharedArrayBuffer;
   readonly outRing: SharedArrayBuffer;
   readonly inSlotBytes: number;
@@ -111,6 +112,7 @@ export class WorkerPool {
       handle: SharedRegistryHandle;
       fields: readonly EnrichField[];
       rdapNeed: RdapNeed;
+      rawCsv: boolean;
     },
     slots: number,
     inSlotBytes: number,

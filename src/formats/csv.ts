@@ -63,6 +63,7 @@ export function csvStyle(
   delimiter: string,
   quote: string,
   rdapCount: number,
+  rawCsv = false,
 ): FieldStyle {
   const cell = (v: string): string =>
     delimiter + quoteAddedCell(v, delimiter, quote);
@@ -75,7 +76,9 @@ export function csvStyle(
       values === null
         ? emptyRdap
         : values
-            .map((v) => cell(utf8AsBinary(neutralizeCsvFormula(v))))
+            .map((v) =>
+              cell(utf8AsBinary(rawCsv ? v : neutralizeCsvFormula(v))),
+            )
             .join(''),
     tail: (error) => delimiter + error,
   };
@@ -135,7 +138,12 @@ export function createCsvProcessor(
   );
   const cache = new RenderCache(
     enricher,
-    csvStyle(plan.delimiter, plan.quote, enricher.rdapFields.length),
+    csvStyle(
+      plan.delimiter,
+      plan.quote,
+      enricher.rdapFields.length,
+      enricher.rawCsv,
+    ),
   );
   const slots = plan.columns.length;
   const width = plan.width;
@@ -543,7 +551,12 @@ export async function* enrichCsvWithCsvParse(
   })();
   const cache = new RenderCache(
     enricher,
-    csvStyle(plan.delimiter, plan.quote, enricher.rdapFields.length),
+    csvStyle(
+      plan.delimiter,
+      plan.quote,
+      enricher.rdapFields.length,
+      enricher.rawCsv,
+    ),
   );
   const wantIssues = plan.collectIssues || plan.strict;
   const codes = new Int32Array(plan.columns.length);

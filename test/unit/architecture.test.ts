@@ -23,9 +23,9 @@ const sources = files(src).map((f) => ({
   path: relative(src, f).split('\\').join('/'),
   imports: [
     ...readFileSync(f, 'utf8').matchAll(
-      /^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm,
+      /^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|\b(?:require|createRequire\([^)]*\))\(\s*['"]([^'"]+)['"]\s*\)/gm,
     ),
-  ].map((m) => m[1]!),
+  ].map((m) => (m[1] ?? m[2])!),
 }));
 
 describe('architecture', () => {

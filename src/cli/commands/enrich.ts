@@ -155,6 +155,12 @@ export const ENRICH_OPTIONS: readonly OptionSpec[] = [
     default: 'auto',
   },
   {
+    name: 'raw-csv',
+    type: 'boolean',
+    description:
+      "Write RDAP text to CSV/TSV as is (default: a value starting with =, +, -, @, tab or CR gets a ' prefix)",
+  },
+  {
     name: 'strict',
     type: 'boolean',
     description: 'Stop at the first missing or invalid address (exit 1)',
@@ -256,6 +262,7 @@ export function enrichOptionsFromArgs(
   ] as const);
   if (engine !== undefined) options['csvEngine'] = engine;
   if (flagOption(args, 'strict')) options['strict'] = true;
+  if (flagOption(args, 'raw-csv')) options['rawCsv'] = true;
   options['threads'] = intOption(args, 'threads', 1, 256) ?? defaultThreads();
   return options as unknown as CliEnrichOptions;
 }
