@@ -95,11 +95,8 @@ function quoteAddedCell(
   quote: string,
 ): string {
   if (quoteCsvCell(value, delimiter, quote) === value) return value;
-  return stringify([[value]], {
-    delimiter,
-    quote: quote === '' ? '"' : quote,
-    eof: false,
-  });
+  const q = quote === '' ? '"' : quote;
+  return stringify([[value]], { delimiter, quote: q, escape: q, eof: false });
 }
 
 /** Names of the cells added for one address column, in output order. */
