@@ -48,6 +48,7 @@ import {
   rdapOptionsFromCli,
 } from '../../rdap/rdap-cli-options.js';
 import { openRdapResolver } from '../../rdap/rdap-resolver.js';
+import type { RdapStats } from '../../rdap/rdap-types.js';
 import { SourceError } from '../../errors.js';
 import { isOffline } from '../command.js';
 import {
@@ -267,17 +268,32 @@ export function enrichOptionsFromArgs(
   return options as unknown as CliEnrichOptions;
 }
 
+/**
+ * The RDAP part of the progress line: calls made, answers from cache, queries
+ * waiting, and each host's current pacing, so a long LACNIC wait shows as such.
+ */
+export function formatRdapProgress(stats: RdapStats): string {
+  const hosts = Object.entries(stats.hosts)
+    .map(
+      ([host, h]) =>
+        `${host} ${h.calls} @${Math.round(h.perMinute)}/min${h.open ? ' (paused)' : ''}`,
+    )
+    .join(', ');
+  return ` | rdap ${stats.calls} calls, ${stats.cached} cached, ${stats.waiting} waiting${hosts === '' ? '' : ` | ${hosts}`}`;
+}
+
 function createProgress(
   io: CliIo,
   total: number,
+  rdapStats?: () => RdapStats,
 ): { update(p: EnrichProgress): void; stop(): void } {
   const known = total > 0;
   const bar = new cliProgress.SingleBar(
     {
       stream: io.stderr as NodeJS.WritableStream,
       format: known
-        ? ' {bar} {percentage}% | {rows} rows | {rate} rows/s | {mb}/{totalMb} MB | ETA {eta_formatted}'
-        : ' {rows} rows | {rate} rows/s | {mb} MB',
+        ? ' {bar} {percentage}% | {rows} rows | {rate} rows/s | {mb}/{totalMb} MB | ETA {eta_formatted}{rdap}'
+        : ' {rows} rows | {rate} rows/s | {mb} MB{rdap}',
       hideCursor: true,
       clearOnComplete: true,
       fps: 5,
@@ -290,6 +306,7 @@ function createProgress(
     rate: 0,
     mb: '0',
     totalMb: (total / 1e6).toFixed(0),
+    rdap: '',
   });
   return {
     update(p) {
@@ -299,6 +316,7 @@ function createProgress(
         rows: p.rows,
         rate,
         mb: (p.bytesIn / 1e6).toFixed(0),
+        rdap: rdapStats === undefined ? '' : formatRdapProgress(rdapStats()),
       });
     },
     stop() {
@@ -414,7 +432,11 @@ Exit codes: 0 done; 1 an error (unreadable input, --strict stop); 2 usage; 130 i
               () => 0,
             )
           : 0;
-      progress = createProgress(io, total);
+      progress = createProgress(
+        io,
+        total,
+        resolver === null ? undefined : () => resolver.stats(),
+      );
       const p = progress;
       let last = 0;
       options.onProgress = (x: EnrichProgress) => {

@@ -194,7 +194,8 @@ export const lookupCommand: CommandSpec = {
     MANIFEST_OPTION,
     ...RDAP_OPTIONS,
   ],
-  help: `Queries are IPv4 or IPv6 addresses (IPv4-mapped IPv6 too) or AS numbers (13335, AS13335).
+  help: `Queries are IPv4 or IPv6 addresses (IPv4-mapped IPv6 too), AS numbers (13335, AS13335)
+or CIDR blocks (1.0.16.0/20: the record holding the whole block).
 With no QUERY, reads one query per line from standard input.
 
 Exit codes: 0 all queries valid (found or not); 1 some query was invalid (each got an error
