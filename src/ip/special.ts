@@ -150,16 +150,30 @@ export function specialIpv4Ranges(): { first: number[]; last: number[] } {
   return { first: V4.map((e) => e.start), last: V4.map((e) => e.end) };
 }
 
-/** The IPv6 table as four-word prefixes (for building lookup structures). */
+/**
+ * The IPv6 table as four-word prefixes (for building lookup structures), up
+ * to /64 only: the longer ones (`::/128`, `::1/128`, `64:ff9b::/96`) sit where
+ * {@link mayBeLongSpecialIpv6} says and are checked in code, which keeps
+ * every trie key within its top 64 bits.
+ */
 export function specialIpv6Prefixes(): {
   words: Uint32Array;
   prefixLength: Uint8Array;
 } {
-  const words = new Uint32Array(V6.length * 4);
-  const prefixLength = new Uint8Array(V6.length);
-  SPECIAL_IPV6.forEach(([cidr], i) => {
-    words.set(V6[i]!.words, i * 4);
-    prefixLength[i] = Number(cidr.split('/')[1]);
+  const short = SPECIAL_IPV6.map(([cidr], i) => ({
+    len: Number(cidr.split('/')[1]),
+    i,
+  })).filter((x) => x.len <= 64);
+  const words = new Uint32Array(short.length * 4);
+  const prefixLength = new Uint8Array(short.length);
+  short.forEach((x, k) => {
+    words.set(V6[x.i]!.words, k * 4);
+    prefixLength[k] = x.len;
   });
   return { words, prefixLength };
+}
+
+/** True when an address could lie in a special block longer than /64 (`::/96`-ish or `64:ff9b::/96`). */
+export function mayBeLongSpecialIpv6(w0: number, w1: number): boolean {
+  return w1 === 0 && (w0 === 0 || w0 === 0x0064ff9b);
 }

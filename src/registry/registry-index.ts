@@ -13,7 +13,11 @@ import {
   parseIpv6,
 } from '../ip/parse-ip.js';
 import { ipv4RangeToCidrs } from '../ip/range-to-prefixes.js';
-import { specialIpv4, specialIpv6 } from '../ip/special.js';
+import {
+  mayBeLongSpecialIpv6,
+  specialIpv4,
+  specialIpv6,
+} from '../ip/special.js';
 import { parseCidr } from '../ip/cidr.js';
 import { find128, find32, type Trie128Data } from '../trie/interval-trie.js';
 import {
@@ -101,6 +105,11 @@ export class RegistryIndex implements Registry {
     if (key < 0) {
       if (!parseIpv6(s, WORDS, from, to)) return INVALID;
       if (!isMappedIpv4(WORDS)) {
+        if (
+          mayBeLongSpecialIpv6(WORDS[0]!, WORDS[1]!) &&
+          specialIpv6(WORDS) !== null
+        )
+          return SPECIAL;
         return find128(this.#v6, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
       }
       key = WORDS[3]!;

@@ -122,6 +122,24 @@ describe('registry over hand-written fixtures', async () => {
       special: 'documentation',
     });
     expect(registry.lookup('127.0.0.1')).toBeNull();
+    // Special blocks longer than /64 are checked outside the trie.
+    expect(registry.special('::1')).toBe('loopback');
+    expect(registry.query('::1')).toEqual({
+      query: '::1',
+      found: false,
+      special: 'loopback',
+    });
+    expect(registry.query('::')).toEqual({
+      query: '::',
+      found: false,
+      special: 'unspecified',
+    });
+    expect(registry.query('64:ff9b::8.8.8.8')).toEqual({
+      query: '64:ff9b::8.8.8.8',
+      found: false,
+      special: 'nat64',
+    });
+    expect(registry.query('::2')).toEqual({ query: '::2', found: false });
   });
 
   it('folds IPv4-mapped IPv6 to IPv4', () => {
