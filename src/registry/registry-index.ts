@@ -5,7 +5,12 @@
  */
 
 import { QueryError } from '../errors.js';
-import { formatIpv4, formatIpv6, wordsToBigInt } from '../ip/format-ip.js';
+import {
+  formatIpv4,
+  formatIpv6,
+  wordsToBigInt,
+  formatIpv6BigInt,
+} from '../ip/format-ip.js';
 import {
   isMappedIpv4,
   parseAsnText,
@@ -330,8 +335,8 @@ export class RegistryIndex implements Registry {
       if (type === 'ipv6') {
         const a = this.#bigRange(w);
         const b = this.#bigRange(l);
-        start = formatIpv6(bigToWords(a[0] > b[0] ? a[0] : b[0]));
-        end = formatIpv6(bigToWords(a[1] < b[1] ? a[1] : b[1]));
+        start = formatIpv6BigInt(a[0] > b[0] ? a[0] : b[0]);
+        end = formatIpv6BigInt(a[1] < b[1] ? a[1] : b[1]);
       } else {
         const s = Math.max(c.words[w * 4]!, c.words[l * 4]!);
         const e = Math.min(c.words[w * 4 + 1]!, c.words[l * 4 + 1]!);
@@ -440,13 +445,4 @@ function invalidIp(ip: string): never {
     `not an IP address: ${JSON.stringify(ip)}`,
     ip,
   );
-}
-
-function bigToWords(v: bigint): Uint32Array {
-  const out = new Uint32Array(4);
-  out[0] = Number((v >> 96n) & 0xffffffffn);
-  out[1] = Number((v >> 64n) & 0xffffffffn);
-  out[2] = Number((v >> 32n) & 0xffffffffn);
-  out[3] = Number(v & 0xffffffffn);
-  return out;
 }
