@@ -547,42 +547,37 @@ class Parser implements DelegatedParser {
         line,
       );
     }
-    const registry = HEADER_REGISTRIES.get(s.slice(fa[1], fb[1]).toLowerCase());
-    if (registry === undefined) {
-      throw new DelegatedFileError(
+    /** The error for a header field `k` (0-based) that is not `expected`. */
+    const badHeaderField = (
+      expected: string,
+      k: number,
+      name: string,
+    ): DelegatedFileError =>
+      new DelegatedFileError(
         'DELEGATED_BAD_HEADER',
-        'expected a registry name (afrinic, apnic, arin, iana, lacnic, nro, ripencc) ' +
-          `in field 2 (registry), got ${show(s, fa[1]!, fb[1]!)}`,
+        `expected ${expected} in field ${k + 1} (${name}), got ${show(s, fa[k]!, fb[k]!)}`,
         file,
         line,
+      );
+    const registry = HEADER_REGISTRIES.get(s.slice(fa[1], fb[1]).toLowerCase());
+    if (registry === undefined) {
+      throw badHeaderField(
+        'a registry name (afrinic, apnic, arin, iana, lacnic, nro, ripencc)',
+        1,
+        'registry',
       );
     }
     const records = parseDigits(s, fa[3]!, fb[3]!);
     if (records < 0) {
-      throw new DelegatedFileError(
-        'DELEGATED_BAD_HEADER',
-        `expected a record count in field 4 (records), got ${show(s, fa[3]!, fb[3]!)}`,
-        file,
-        line,
-      );
+      throw badHeaderField('a record count', 3, 'records');
     }
     const startDate = parseDate(s, fa[4]!, fb[4]!);
     if (startDate < 0) {
-      throw new DelegatedFileError(
-        'DELEGATED_BAD_HEADER',
-        `expected a date yyyymmdd in field 5 (startdate), got ${show(s, fa[4]!, fb[4]!)}`,
-        file,
-        line,
-      );
+      throw badHeaderField('a date yyyymmdd', 4, 'startdate');
     }
     const endDate = parseDate(s, fa[5]!, fb[5]!);
     if (endDate < 0) {
-      throw new DelegatedFileError(
-        'DELEGATED_BAD_HEADER',
-        `expected a date yyyymmdd in field 6 (enddate), got ${show(s, fa[5]!, fb[5]!)}`,
-        file,
-        line,
-      );
+      throw badHeaderField('a date yyyymmdd', 5, 'enddate');
     }
     this.registry = registry;
     this.isNro = registry === 'nro';

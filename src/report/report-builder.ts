@@ -712,12 +712,7 @@ export class ReportBuilder {
       const c = countsOf(b);
       // Explicit fields, no object spread: spreading then adding many fields is slow in V8.
       return {
-        addresses: c.addresses,
-        addressesExact: c.addressesExact,
-        hits: c.hits,
-        rows: c.rows,
-        firstSeen: c.firstSeen,
-        lastSeen: c.lastSeen,
+        ...c, // the six counts, in ReportCounts order
         type: r.type === 'ipv6' ? 'ipv6' : 'ipv4',
         start: String(r.range.start),
         end: String(r.range.end),
@@ -761,12 +756,7 @@ export class ReportBuilder {
           const [first, last] = span(h.blocks);
           const c = sum(blocks, rowsOf(h), first, last);
           holders.push({
-            addresses: c.addresses,
-            addressesExact: c.addressesExact,
-            hits: c.hits,
-            rows: c.rows,
-            firstSeen: c.firstSeen,
-            lastSeen: c.lastSeen,
+            ...c, // the six counts, in ReportCounts order
             holder: h.holder,
             firstAllocated: dates[0] ?? null,
             lastAllocated: dates[dates.length - 1] ?? null,
@@ -798,12 +788,7 @@ export class ReportBuilder {
       const [first, last] = span(regBlocks);
       const c = sum(countries, rowsOf(reg), first, last);
       registries.push({
-        addresses: c.addresses,
-        addressesExact: c.addressesExact,
-        hits: c.hits,
-        rows: c.rows,
-        firstSeen: c.firstSeen,
-        lastSeen: c.lastSeen,
+        ...c, // the six counts, in ReportCounts order
         rir: reg.rir,
         blocks: regBlocks.length,
         holders: holderCount,
@@ -850,12 +835,7 @@ export class ReportBuilder {
         const [first, last] = span(e.nodes);
         const c = sum(e.blocks, rowsOf(t), first, last);
         return {
-          addresses: c.addresses,
-          addressesExact: c.addressesExact,
-          hits: c.hits,
-          rows: c.rows,
-          firstSeen: c.firstSeen,
-          lastSeen: c.lastSeen,
+          ...c, // the six counts, in ReportCounts order
           country: t.country,
           registries: [...t.registries].sort(),
         };
@@ -872,12 +852,7 @@ export class ReportBuilder {
         const [first, last] = span(e.nodes);
         const c = sum(e.blocks, rowsOf(t), first, last);
         return {
-          addresses: c.addresses,
-          addressesExact: c.addressesExact,
-          hits: c.hits,
-          rows: c.rows,
-          firstSeen: c.firstSeen,
-          lastSeen: c.lastSeen,
+          ...c, // the six counts, in ReportCounts order
           rir: t.rir,
           holder: t.holder,
           countries: [...t.countries].sort(compareNullableText),
@@ -915,12 +890,7 @@ export class ReportBuilder {
       .map((g) => {
         const c = countsOf(g);
         return {
-          addresses: c.addresses,
-          addressesExact: c.addressesExact,
-          hits: c.hits,
-          rows: c.rows,
-          firstSeen: c.firstSeen,
-          lastSeen: c.lastSeen,
+          ...c, // the six counts, in ReportCounts order
           name: g.name,
           topAddresses: topOf(g),
         };
