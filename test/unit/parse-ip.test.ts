@@ -165,6 +165,34 @@ describe('IPv6 parsing', () => {
       { numRuns: 50000 },
     );
   });
+  it('agrees with a reference parser on eight-group text and its near misses', () => {
+    // The uncompressed form has its own fast path: feed it groups of zero to
+    // five digits, mixed case, extra or missing groups and stray characters.
+    const group = fc.string({
+      unit: fc.constantFrom(...'0123456789abcdefABCDEF'.split('')),
+      minLength: 0,
+      maxLength: 5,
+    });
+    const text = fc
+      .tuple(
+        fc.array(group, { minLength: 7, maxLength: 9 }),
+        fc.constantFrom('', '', '', ':', '%eth0', 'g', 'é', '.1'),
+        fc.constantFrom('', '', '', ' ', 'z'),
+      )
+      .map(([g, tail, head]) => head + g.join(':') + tail);
+    fc.assert(
+      fc.property(text, (s) => {
+        const ref = refV6(s.replace(/%eth0$/, ''));
+        expect(wordsOf(s)).toBe(ref);
+      }),
+      { numRuns: 50000 },
+    );
+    const w = new Uint32Array(4);
+    const line = 'src=2001:DB8:0:1:2:3:4:5, port 22';
+    expect(parseIpv6(line, w, 4, 24)).toBe(true);
+    expect([...w]).toEqual([0x20010db8, 0x1, 0x20003, 0x40005]);
+    expect(parseIpv6(line, w, 4, 25)).toBe(false);
+  });
   it('follows RFC 5952 when formatting', () => {
     expect(formatIpv6(toWords(refV6('2001:db8:0:0:1:0:0:1')!))).toBe(
       '2001:db8::1:0:0:1',
