@@ -55,6 +55,56 @@ export interface RecordColumns {
   readonly holderOffsets: Uint32Array;
 }
 
+/** The array names of {@link RecordColumns}, in snapshot order. */
+export const COLUMN_NAMES = [
+  'type',
+  'status',
+  'rir',
+  'country',
+  'date',
+  'holder',
+  'source',
+  'line',
+  'words',
+  'prefixLength',
+  'holderBytes',
+  'holderOffsets',
+] as const satisfies readonly Exclude<keyof RecordColumns, 'size'>[];
+
+/**
+ * Record columns that are read on first use (a compiled snapshot): `columns`
+ * are views whose slots for record `id` (and its holder string) hold their
+ * verified values only once `load(id)` has returned. Code that reads them
+ * without calling `load` first would read zeros.
+ */
+export interface LazyRecordColumns {
+  readonly columns: RecordColumns;
+  /**
+   * Makes record `id`'s slots readable.
+   * @throws {SourceError} when they cannot be read or fail their checksum.
+   */
+  load(id: number): void;
+}
+
+/** The columns as a plain object (reads every array once; a lazy store loads them all). */
+export function plainColumns(c: RecordColumns): RecordColumns {
+  return {
+    size: c.size,
+    type: c.type,
+    status: c.status,
+    rir: c.rir,
+    country: c.country,
+    date: c.date,
+    holder: c.holder,
+    source: c.source,
+    line: c.line,
+    words: c.words,
+    prefixLength: c.prefixLength,
+    holderBytes: c.holderBytes,
+    holderOffsets: c.holderOffsets,
+  };
+}
+
 /** Allocates typed arrays, on a SharedArrayBuffer when asked. */
 export function makeAllocator(shared: boolean): {
   u8(n: number): Uint8Array;

@@ -24,7 +24,20 @@ import {
   specialIpv6,
 } from '../ip/special.js';
 import { parseCidr } from '../ip/cidr.js';
-import { find128, find32, type Trie128Data } from '../trie/interval-trie.js';
+import {
+  buildDirectory128,
+  buildDirectory32,
+  buildKeys128,
+  find128,
+  find32,
+  find32Dir,
+  intervalOf32,
+  MIXED,
+  SLOTS,
+  type Trie128Data,
+  type Trie32Data,
+  type TrieDirectory,
+} from '../trie/interval-trie.js';
 import {
   INVALID,
   SPECIAL,
@@ -52,9 +65,13 @@ import {
   formatDate,
   holderText,
   unpackCountry,
+  type LazyRecordColumns,
+  type RecordColumns,
 } from './record-store.js';
 
 const WORDS = new Uint32Array(4);
+/** Records kept in a Map before the id-indexed cache is allocated. */
+const FIRST_RECORDS = 4096;
 
 /** Implementation of {@link Registry} over {@link RegistryData}. */
 export class RegistryIndex implements Registry {
@@ -62,32 +79,58 @@ export class RegistryIndex implements Registry {
   readonly size: number;
   /** The underlying arrays (for sharing with workers and snapshots). */
   readonly data: RegistryData;
-  readonly #records: (RegistryRecord | undefined)[];
+  /** Record objects by id, made on first use (see #keep). */
+  #records: (RegistryRecord | undefined)[];
+  #firstRecords: Map<number, RegistryRecord> | undefined;
+  /**
+   * The columns #makeRecord reads: data.columns, or for a registry read lazily
+   * from a snapshot raw views that are readable for an id once #lazy.load(id) ran.
+   */
+  readonly #columns: RecordColumns;
+  readonly #lazy: LazyRecordColumns | undefined;
   readonly #recordSources: readonly RecordSource[];
   readonly #warnings: readonly LoadWarning[];
-  readonly #v4Table: Uint32Array;
-  readonly #v4Starts: Uint32Array;
-  readonly #v4Ids: Int32Array;
-  readonly #v6: Trie128Data;
+  readonly #v4: Trie32Data;
+  /** The IPv6 trie as given (a snapshot's is read on first use)… */
+  readonly #v6Source: Trie128Data;
+  /** …and its arrays, taken once so the hot path reads plain fields. */
+  #v6: Trie128Data | undefined;
+  // Lookup accelerators derived from the tries on first use (a few ms), so
+  // snapshots and shared handles need not carry them.
+  #v4Dir: TrieDirectory | undefined;
+  #v6Dir: TrieDirectory | undefined;
+  #v6Keys: Float64Array | undefined;
+  // IPv4 answers cached per /16 that one record (or none) covers whole, and
+  // per /24 inside the other /16s (the RIRs delegate IPv4 in blocks of 256
+  // addresses or more): filled as lookups meet them, so a repeated lookup is
+  // the parse and one or two array reads. Two 256 KB arrays, made on the first
+  // lookup, and 1 KB per /16 shared by several records once one is met
+  // (at most MAX_SUBS of them; about 7,000 such /16s in the real files).
+  #v4Slot: (RegistryRecord | null | undefined)[] | undefined;
+  #v4Sub: (PerSlash24 | undefined)[] | undefined;
+  #v4Subs = 0;
   #holderIndex: Map<string, number[]> | undefined;
 
   constructor(
     data: RegistryData,
     sources: readonly SourceInfo[],
     warnings: readonly LoadWarning[] = [],
+    lazy?: LazyRecordColumns,
   ) {
     this.data = data;
     this.sources = sources;
     this.size = data.columns.size;
-    // A packed array (new Array(n) would be a slow dictionary-mode array for large n).
-    const records: (RegistryRecord | undefined)[] = [];
-    for (let k = 0; k < this.size; k++) records.push(undefined);
-    this.#records = records;
+    // Nothing per record here: a snapshot loads in milliseconds only if the
+    // constructor does not touch memory proportional to the record count.
+    this.#records = [];
+    this.#columns = lazy?.columns ?? data.columns;
+    this.#lazy = lazy;
     this.#warnings = warnings;
-    this.#v4Table = data.v4.table;
-    this.#v4Starts = data.v4.starts;
-    this.#v4Ids = data.v4.ids;
-    this.#v6 = data.v6;
+    // Plain objects over the arrays, whatever the given tries are (a
+    // snapshot's are getters), so lookups read plain fields.
+    const v4 = data.v4;
+    this.#v4 = { starts: v4.starts, ids: v4.ids, table: v4.table };
+    this.#v6Source = data.v6;
     this.#recordSources = sources.map((x) =>
       Object.freeze({
         file: x.file,
@@ -106,33 +149,73 @@ export class RegistryIndex implements Registry {
   lookupIdIn(s: string, from: number, to: number): number {
     // Special-purpose space is painted into the tries (id SPECIAL), so this is
     // parse, then one first-level slot read and a short binary search.
-    let key = parseIpv4(s, from, to);
-    if (key < 0) {
-      if (!parseIpv6(s, WORDS, from, to)) return INVALID;
-      if (!isMappedIpv4(WORDS)) {
-        if (
-          mayBeLongSpecialIpv6(WORDS[0]!, WORDS[1]!) &&
-          specialIpv6(WORDS) !== null
-        )
-          return SPECIAL;
-        return find128(this.#v6, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
+    const key = parseIpv4(s, from, to);
+    return key >= 0 ? this.#findV4(key) : this.#lookupIdV6(s, from, to);
+  }
+
+  #findV4(key: number): number {
+    return find32Dir(
+      this.#v4,
+      (this.#v4Dir ??= buildDirectory32(this.#v4)),
+      key,
+    );
+  }
+
+  #initV4Cache(): (RegistryRecord | null | undefined)[] {
+    this.#v4Dir ??= buildDirectory32(this.#v4);
+    this.#v4Sub = newArray(SLOTS);
+    return (this.#v4Slot = newArray(SLOTS));
+  }
+
+  #lookupV4(key: number): RegistryRecord | null {
+    const t = this.#v4;
+    const i = intervalOf32(t, key);
+    const id = t.ids[i]!;
+    const r = id >= 0 ? this.record(id) : null;
+    const slot = key >>> 16;
+    if (this.#v4Dir!.dir[2 * slot] !== MIXED) this.#v4Slot![slot] = r;
+    else {
+      const next = i + 1 < t.starts.length ? t.starts[i + 1]! : 2 ** 32;
+      if (t.starts[i]! <= (key & ~255) >>> 0 && next > (key | 255) >>> 0) {
+        let sub = this.#v4Sub![slot];
+        if (sub === undefined && this.#v4Subs < MAX_SUBS) {
+          this.#v4Subs++;
+          sub = this.#v4Sub![slot] = newArray(256);
+        }
+        if (sub !== undefined) sub[(key >>> 8) & 255] = r;
       }
-      key = WORDS[3]!;
     }
-    const table = this.#v4Table;
-    const starts = this.#v4Starts;
-    let lo = table[key >>> 16]!;
-    let hi = table[(key >>> 16) + 1]!;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid]! <= key) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.#v4Ids[lo]!;
+    return r;
+  }
+
+  #lookupIdV6(s: string, from: number, to: number): number {
+    if (!parseIpv6(s, WORDS, from, to)) return INVALID;
+    if (isMappedIpv4(WORDS)) return this.#findV4(WORDS[3]!);
+    if (
+      mayBeLongSpecialIpv6(WORDS[0]!, WORDS[1]!) &&
+      specialIpv6(WORDS) !== null
+    )
+      return SPECIAL;
+    const t = (this.#v6 ??= plainTrie(this.#v6Source));
+    const keys = (this.#v6Keys ??= buildKeys128(t.starts));
+    const dir = (this.#v6Dir ??= buildDirectory128(t));
+    return find128(t, dir, keys, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
   }
 
   lookup(ip: string): RegistryRecord | null {
-    const id = this.lookupIdIn(ip, 0, ip.length);
+    const key = parseIpv4(ip, 0, ip.length);
+    if (key >= 0) {
+      const slot = key >>> 16;
+      const known = (this.#v4Slot ?? this.#initV4Cache())[slot];
+      if (known !== undefined) return known;
+      const sub = this.#v4Sub![slot];
+      if (sub !== undefined) {
+        const k = sub[(key >>> 8) & 255];
+        if (k !== undefined) return k;
+      }
+      return this.#lookupV4(key);
+    }
+    const id = this.#lookupIdV6(ip, 0, ip.length);
     if (id >= 0) {
       const r = this.#records[id];
       return r !== undefined ? r : this.record(id);
@@ -228,14 +311,38 @@ export class RegistryIndex implements Registry {
     if (r === undefined) {
       if (!(id >= 0 && id < this.size))
         throw new RangeError(`\`id\` out of range: ${id}`);
-      r = this.#makeRecord(id);
-      this.#records[id] = r;
+      r = this.#firstRecords?.get(id);
+      if (r === undefined) {
+        this.#lazy?.load(id);
+        r = this.#makeRecord(id);
+        this.#keep(id, r);
+      }
     }
     return r;
   }
 
+  /**
+   * Caches a record. The id-indexed array costs 8 bytes per record of the
+   * registry (6 MB, tens of ms of page faults, for 800,000), so the first
+   * few thousand records wait in a Map and the array is made once it pays.
+   */
+  #keep(id: number, r: RegistryRecord): void {
+    if (this.#records.length === this.size) {
+      this.#records[id] = r;
+      return;
+    }
+    const first = (this.#firstRecords ??= new Map());
+    first.set(id, r);
+    if (first.size < FIRST_RECORDS) return;
+    // Holey but fast elements (measured on Node 20 up to millions of entries).
+    const records = new Array<RegistryRecord | undefined>(this.size);
+    for (const [k, v] of first) records[k] = v;
+    this.#records = records;
+    this.#firstRecords = undefined;
+  }
+
   #range(id: number): RecordRange {
-    const c = this.data.columns;
+    const c = this.#columns;
     const type = TYPE_CODES[c.type[id]!]!;
     if (type === 'asn')
       return { start: c.words[id * 4]!, end: c.words[id * 4 + 1]! };
@@ -271,7 +378,7 @@ export class RegistryIndex implements Registry {
   }
 
   #makeRecord(id: number): RegistryRecord {
-    const c = this.data.columns;
+    const c = this.#columns;
     const h = c.holder[id]!;
     return Object.freeze({
       found: true as const,
@@ -436,6 +543,24 @@ export class RegistryIndex implements Registry {
       yield { start: BigInt(t.starts[i]!), end: BigInt(end), id };
     }
   }
+}
+
+/** The arrays of a trie in a plain object. */
+function plainTrie(t: Trie128Data): Trie128Data {
+  return { starts: t.starts, ids: t.ids, table: t.table };
+}
+
+/** Cached IPv4 answers per /24 of one /16. */
+type PerSlash24 = (RegistryRecord | null | undefined)[];
+
+/** Cap on the per-/24 caches (1 KB each). */
+const MAX_SUBS = 16384;
+
+/** A packed array of `n` undefined (new Array(n) would be holey, and slow when large). */
+function newArray<T>(n: number): (T | undefined)[] {
+  const a: (T | undefined)[] = [];
+  for (let k = 0; k < n; k++) a.push(undefined);
+  return a;
 }
 
 /** Throws the error of `lookup` for text that is not an address (kept out of the hot path). */

@@ -5,8 +5,10 @@
  * worker rebuilds a `Registry` over the same memory.
  */
 
+import type { Trie32Data } from '../trie/interval-trie.js';
 import type { Registry, SourceInfo } from '../types.js';
 import type { RegistryData } from './build-registry.js';
+import { plainColumns } from './record-store.js';
 import { RegistryIndex } from './registry-index.js';
 
 /** A structured-cloneable handle on a registry's shared arrays. */
@@ -24,16 +26,39 @@ function isShared(a: { buffer: ArrayBufferLike }): boolean {
   );
 }
 
+const plainTrie = (t: Trie32Data): Trie32Data => ({
+  starts: t.starts,
+  ids: t.ids,
+  table: t.table,
+});
+
+/**
+ * The registry's arrays as plain objects, as structured clone and the
+ * snapshot writer need them (a registry read lazily from a snapshot reads
+ * everything it had not read yet).
+ * @throws {SourceError} when a lazily read snapshot section is corrupt.
+ */
+export function plainRegistryData(d: RegistryData): RegistryData {
+  return {
+    columns: plainColumns(d.columns),
+    v4: plainTrie(d.v4),
+    v6: plainTrie(d.v6),
+    asn: plainTrie(d.asn),
+    conflicts: d.conflicts,
+  };
+}
+
 /**
  * Returns a handle to post to worker threads.
  * @throws {TypeError} when the registry was not built by rirmap or its arrays are not shared.
+ * @throws {SourceError} when a registry read from a snapshot has a corrupt section.
  */
 export function shareRegistry(registry: Registry): SharedRegistryHandle {
   if (!(registry instanceof RegistryIndex))
     throw new TypeError(
       '`registry` must be a registry returned by loadRegistry',
     );
-  const d = registry.data;
+  const d = plainRegistryData(registry.data);
   if (!isShared(d.columns.type) || !isShared(d.v4.starts))
     throw new TypeError('`registry` arrays are not on SharedArrayBuffers');
   return {

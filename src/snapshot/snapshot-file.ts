@@ -6,10 +6,13 @@ import { basename } from 'node:path';
 import { SourceError } from '../errors.js';
 import type { Registry } from '../types.js';
 import {
-  decodeSnapshot,
   encodeSnapshot,
   looksLikeSnapshot,
+  openSnapshot,
+  readFixedHeader,
+  SNAPSHOT_FIXED_BYTES,
 } from './snapshot.js';
+import { snapshotInvalid, type ReadAt } from './snapshot-sections.js';
 
 /**
  * Writes a registry as a snapshot file: to a temporary name, then renamed, so
@@ -64,9 +67,53 @@ export function isSnapshotFile(path: string): boolean {
   }
 }
 
+/** Closes the files of snapshots dropped before they were read in full. */
+const openFiles = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed: nothing to release
+  }
+});
+
+/** Reads exactly target.length bytes at `position`, or throws. */
+function readFully(
+  fd: number,
+  target: Uint8Array,
+  position: number,
+  name: string,
+): void {
+  let off = 0;
+  while (off < target.length) {
+    let n: number;
+    try {
+      n = readSync(fd, target, off, target.length - off, position + off);
+    } catch (error) {
+      throw new SourceError(
+        'SOURCE_READ_FAILED',
+        `cannot read snapshot ${name}: ${(error as Error).message}`,
+        name,
+        { cause: error },
+      );
+    }
+    if (n === 0)
+      throw snapshotInvalid(
+        name,
+        `truncated: the file ended at byte ${position + off} while reading it`,
+      );
+    off += n;
+  }
+}
+
 /**
- * Reads a snapshot file into a SharedArrayBuffer and decodes it in place.
- * @throws {SourceError} `SOURCE_NOT_FOUND`, `SNAPSHOT_INVALID`, `SNAPSHOT_VERSION`.
+ * Opens a snapshot file: reads and checks its header and IPv4 trie into a
+ * SharedArrayBuffer the size of the file; the other sections are read into
+ * the same buffer, and checked, the first time they are needed. The file
+ * stays open until then (it is closed when every section has been read, or
+ * when the registry is garbage-collected), so replacing the file by a rename
+ * (as `rirmap build` does) does not disturb a loaded registry.
+ * @throws {SourceError} `SOURCE_NOT_FOUND`, `SNAPSHOT_INVALID`, `SNAPSHOT_VERSION`;
+ *   later, on first use of a section: `SNAPSHOT_INVALID` or `SOURCE_READ_FAILED`.
  */
 export function readSnapshotFile(path: string): Registry {
   let fd: number;
@@ -82,21 +129,38 @@ export function readSnapshotFile(path: string): Registry {
       },
     );
   }
+  const name = basename(path);
+  let isOpen = true;
+  const token = {};
+  const close = (): void => {
+    if (!isOpen) return;
+    isOpen = false;
+    openFiles.unregister(token);
+    closeSync(fd);
+  };
+  const read: ReadAt = (target, position) =>
+    readFully(fd, target, position, name);
   try {
     const size = fstatSync(fd).size;
-    const bytes = new Uint8Array(
-      new SharedArrayBuffer(Math.max(size, 8)),
-      0,
-      size,
+    const head = new Uint8Array(SNAPSHOT_FIXED_BYTES);
+    readFully(fd, head.subarray(0, Math.min(size, head.length)), 0, name);
+    const fixed = readFixedHeader(head, size, name);
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    bytes.set(head);
+    readFully(
+      fd,
+      bytes.subarray(SNAPSHOT_FIXED_BYTES, fixed.dataStart),
+      SNAPSHOT_FIXED_BYTES,
+      name,
     );
-    let off = 0;
-    while (off < size) {
-      const n = readSync(fd, bytes, off, size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return decodeSnapshot(bytes.subarray(0, off), basename(path));
-  } finally {
-    closeSync(fd);
+    readFully(fd, bytes.subarray(size - 8), size - 8, name);
+    // The registry's sections hold `read` until they have read everything
+    // (then they call `close`); if the registry is dropped first, its
+    // collection closes the file.
+    openFiles.register(read, fd, token);
+    return openSnapshot(bytes, fixed, name, read, close);
+  } catch (error) {
+    close();
+    throw error;
   }
 }

@@ -71,10 +71,23 @@ describe('compiled snapshot', async () => {
       code: 'SNAPSHOT_INVALID',
       message: expect.stringMatching(/truncated/),
     });
+    // Each chunk is checked when first read: the IPv4 trie at load, the rest
+    // on first use (snapshot-format.test.ts corrupts every section).
     const corrupt = join(dir, 'corrupt.rirmap');
     const c = Buffer.from(bytes);
     c[c.length - 200] = c[c.length - 200]! ^ 0xff;
     writeFileSync(corrupt, c);
+    const late = await loadRegistry({ snapshot: corrupt });
+    expect(() => encodeSnapshot(late, '0.0.0-test')).toThrow(
+      expect.objectContaining({
+        code: 'SNAPSHOT_INVALID',
+        message: expect.stringMatching(/checksum/),
+      }),
+    );
+    const v4 = Buffer.from(bytes);
+    const at = v4.readUInt32LE(32) + 1000;
+    v4[at] = v4[at]! ^ 0xff;
+    writeFileSync(corrupt, v4);
     await expect(loadRegistry({ snapshot: corrupt })).rejects.toMatchObject({
       code: 'SNAPSHOT_INVALID',
       message: expect.stringMatching(/checksum/),
