@@ -48,8 +48,14 @@ export interface DelegatedRecord {
    * the block went to (afrinic, apnic, arin, lacnic, ripencc), or iana, or reserved.
    */
   status: string;
-  /** Field 8; '' when absent or empty. */
+  /** Field 8; '' when absent or empty. The same string instance for every repeat of an id in a file. */
   opaqueId: string;
+  /**
+   * Index of `opaqueId` among the distinct ids of this file, numbered 0, 1, 2…
+   * in order of first appearance; -1 when empty. Lets a consumer keep its own
+   * per-id data in an array instead of a map.
+   */
+  opaqueIndex: number;
   /** True when the line had an 8th field at all (even empty). */
   hasOpaqueField: boolean;
   /** 1-based line number. */

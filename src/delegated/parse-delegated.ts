@@ -253,6 +253,15 @@ class Parser implements DelegatedParser {
   private readonly onRecord: (record: DelegatedRecord) => void;
 
   private readonly decoder = new TextDecoder('utf-8');
+  /**
+   * For a chunk that starts and ends on character boundaries: decoding it
+   * whole skips the streaming decoder's bookkeeping, several times faster.
+   * The BOM is kept (only the start of the file may drop it, and the first
+   * chunk always goes through the streaming decoder).
+   */
+  private readonly wholeDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /** Whether the streaming decoder may hold bytes of an unfinished character. */
+  private midCharacter = true;
   /** Text of an unfinished line carried over from the previous chunk. */
   private carry = '';
   private lineNo = 0;
@@ -270,8 +279,11 @@ class Parser implements DelegatedParser {
   private readonly record: DelegatedRecord;
   private readonly v6: Uint32Array;
   /** Opaque ids seen, so equal ids share one compact string. */
-  private readonly ids = new Map<string, string>();
-  private lastId = '';
+  // Interned opaque ids: open addressing over idList by idHash.
+  private idTable = new Int32Array(1024).fill(-1);
+  private readonly idList: string[] = [];
+  private readonly idHash: number[] = [];
+  private idIndex = -1;
 
   private readonly announced: Partial<TypeCounts> = {};
   private readonly summaryLine = [0, 0, 0];
@@ -304,6 +316,7 @@ class Parser implements DelegatedParser {
       date: 0,
       status: '',
       opaqueId: '',
+      opaqueIndex: -1,
       hasOpaqueField: false,
       line: 0,
     };
@@ -313,7 +326,14 @@ class Parser implements DelegatedParser {
     if (this.ended) throw new TypeError('push() called after end()');
     if (!(chunk instanceof Uint8Array))
       throw new TypeError('`chunk` must be a Uint8Array');
-    this.scan(this.decoder.decode(chunk, { stream: true }), false);
+    // A chunk ending in an ASCII byte ends on a character boundary.
+    const endsClean = chunk.length > 0 && chunk[chunk.length - 1]! < 0x80;
+    const text =
+      !this.midCharacter && endsClean
+        ? this.wholeDecoder.decode(chunk)
+        : this.decoder.decode(chunk, { stream: true });
+    this.midCharacter = !endsClean;
+    this.scan(text, false);
   }
 
   end(): DelegatedFileSummary {
@@ -870,6 +890,7 @@ class Parser implements DelegatedParser {
 
     // 8 opaque-id (optional)
     let opaqueId = '';
+    this.idIndex = -1;
     const hasOpaqueField = nf >= 8;
     if (hasOpaqueField) {
       a = fa[7]!;
@@ -888,6 +909,7 @@ class Parser implements DelegatedParser {
     r.date = date;
     r.status = status;
     r.opaqueId = opaqueId;
+    r.opaqueIndex = this.idIndex;
     r.hasOpaqueField = hasOpaqueField;
     r.line = line;
     if (t === ASN) this.read.asn++;
@@ -897,25 +919,50 @@ class Parser implements DelegatedParser {
   }
 
   /**
-   * The opaque id in `s[a..b)`. A short substring is a copy, but a substring of
-   * 13 characters or more (ARIN's hex ids, RIPE's UUIDs) would point into the
-   * whole decoded chunk and keep it alive as long as the consumer keeps the id,
-   * so long ids get one compact string per distinct id.
+   * The opaque id in `s[a..b)`, interned: one string per distinct id, found by
+   * a hash of its characters without making a substring first. Repeats (most
+   * records of a holder come together, and a holder has many records) cost a
+   * hash and a compare; the consumer gets the same string instance for every
+   * repeat, so its own maps hash each id once. A new long id is stored as a
+   * compact copy, since a substring would keep the whole decoded chunk alive.
    */
   private opaqueId(s: string, a: number, b: number): string {
     const n = b - a;
-    if (n < 13) return s.slice(a, b);
-    const last = this.lastId;
-    if (last.length === n && s.startsWith(last, a)) return last;
-    const slice = s.slice(a, b);
-    let kept = this.ids.get(slice);
-    if (kept === undefined) {
-      // Concatenation then slice: the result owns a copy of its text.
-      kept = (' ' + slice).slice(1);
-      this.ids.set(kept, kept);
+    let h = 0x811c9dc5;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    const table = this.idTable;
+    const mask = table.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const k = table[slot]!;
+      if (k < 0) break;
+      const kept = this.idList[k]!;
+      if (this.idHash[k] === h && kept.length === n && s.startsWith(kept, a)) {
+        this.idIndex = k;
+        return kept;
+      }
+      slot = (slot + 1) & mask;
     }
-    this.lastId = kept;
+    const slice = s.slice(a, b);
+    // Concatenation then slice: the result owns a copy of its text.
+    const kept = n < 13 ? slice : (' ' + slice).slice(1);
+    this.idIndex = this.idList.length;
+    table[slot] = this.idIndex;
+    this.idList.push(kept);
+    this.idHash.push(h);
+    if (this.idList.length * 2 > table.length) this.growIds();
     return kept;
+  }
+
+  private growIds(): void {
+    const table = new Int32Array(this.idTable.length * 2).fill(-1);
+    const mask = table.length - 1;
+    for (let k = 0; k < this.idList.length; k++) {
+      let slot = this.idHash[k]! & mask;
+      while (table[slot]! >= 0) slot = (slot + 1) & mask;
+      table[slot] = k;
+    }
+    this.idTable = table;
   }
 }
 

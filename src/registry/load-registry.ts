@@ -156,6 +156,7 @@ export async function loadFiles(
     let L = builder.line;
     let W = builder.words;
     let P = builder.prefixLength;
+    const fileHolders: (number | undefined)[] = [];
     const onRecord = (r: DelegatedRecord): void => {
       const i = builder.size;
       if (i === cap) {
@@ -201,13 +202,22 @@ export async function loadFiles(
       R[i] = rir;
       C[i] = packCountry(r.country);
       D[i] = r.date;
-      const o = r.opaqueId;
-      // NRO files put a registry's name (or `ietf`) where reserved/available records have no holder.
-      H[i] =
-        o === '' ||
-        (o.length <= 7 && (RIR_CODE[o] !== undefined || o === 'ietf'))
-          ? -1
-          : builder.internHolder(o);
+      // Holder index per distinct id of this file, by the parser's numbering.
+      const k = r.opaqueIndex;
+      let h = k < 0 ? -1 : fileHolders[k];
+      if (h === undefined) {
+        const o = r.opaqueId;
+        // NRO files put a registry's name (or `ietf`) where reserved/available records have no holder.
+        h =
+          o.length <= 7 && (RIR_CODE[o] !== undefined || o === 'ietf')
+            ? -1
+            : builder.internHolder(o);
+        if (k >= 0) {
+          while (fileHolders.length <= k) fileHolders.push(undefined);
+          fileHolders[k] = h;
+        }
+      }
+      H[i] = h;
       F[i] = sourceIndex;
       L[i] = r.line;
       if (r.type === 'ipv6') {

@@ -19,8 +19,7 @@ import {
   type Trie128Data,
   type Trie32Data,
 } from './interval-trie.js';
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+import { radixOrder64 } from './radix-sort.js';
 
 /** Result of painting: owner per elementary segment, and overlap pairs. */
 interface Painted {
@@ -43,9 +42,9 @@ function findNext(next: Int32Array, k: number): number {
 }
 
 /**
- * Paints segments. `order` lists record ids best first; `k0[id]`..`k1[id]`
- * (exclusive) are the segment indexes of a record; `scan[id]` says whether the
- * record takes part in conflict detection.
+ * Paints segments. `order` lists record ids best first; `k0[p]`..`k1[p]`
+ * (exclusive) are the segment indexes of the record at position p of `order`;
+ * `scan(id)` says whether the record takes part in conflict detection.
  */
 function paint(
   order: Int32Array,
@@ -62,8 +61,8 @@ function paint(
   const seen = new Set<number>();
   for (let p = 0; p < order.length; p++) {
     const id = order[p]!;
-    const a = k0[id]!;
-    const b = k1[id]!;
+    const a = k0[p]!;
+    const b = k1[p]!;
     if (scan(id)) {
       let last = -1;
       for (let k = a; k < b; k++) {
@@ -88,15 +87,24 @@ function paint(
   return { owner, conflicts };
 }
 
-function lowerBound32(arr: Uint32Array, n: number, v: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid]! < v) lo = mid + 1;
-    else hi = mid;
+/**
+ * Indexes of `n` 32-bit keys in ascending key order, equal keys in index
+ * order: key and index packed into one double (exact below 2^53) and sorted
+ * by the native Float64Array sort, which carries the index along.
+ */
+function sortOrder32(keys: Uint32Array, n: number): Int32Array {
+  const order = new Int32Array(n);
+  if (n <= 2 ** 21) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = keys[i]! * 2 ** 21 + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) order[i] = packed[i]! % 2 ** 21;
+    return order;
   }
-  return lo;
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => keys[a]! - keys[b]! || a - b);
+  order.set(idx);
+  return order;
 }
 
 /** Input for a 32-bit trie: records by id with first/last keys. */
@@ -145,28 +153,43 @@ export function buildTrie32(input: Build32Input): {
   for (let j = 0; j < sp.first.length; j++) order[j] = base + j;
   order.set(input.order, sp.first.length);
   const m = order.length;
-  // Keys past 2^32 - 1 are never boundaries, so a Uint32Array (faster to sort) holds them all.
+  // Boundaries: 0, then the first key and last key + 1 of every record
+  // (keys past 2^32 - 1 are never boundaries). Each carries a tag naming its
+  // record (2i for order[i]'s first key, 2i + 1 for its end), so the sorted,
+  // de-duplicated pass below gives every record its segment indexes directly.
   const bounds = new Uint32Array(2 * m + 1);
+  const tags = new Int32Array(2 * m + 1);
   let n = 0;
-  bounds[n++] = 0;
+  bounds[0] = 0;
+  tags[n++] = -1;
   for (let i = 0; i < m; i++) {
     const id = order[i]!;
-    bounds[n++] = first(id);
+    bounds[n] = first(id);
+    tags[n++] = 2 * i;
     const end = last(id) + 1;
-    if (end <= 0xffffffff) bounds[n++] = end;
+    if (end <= 0xffffffff) {
+      bounds[n] = end;
+      tags[n++] = 2 * i + 1;
+    }
   }
-  const sorted = bounds.subarray(0, n).sort();
+  const perm = sortOrder32(bounds, n);
+  const sorted = new Uint32Array(n);
+  // Segment indexes by position in `order`.
+  const k0 = new Int32Array(m);
+  const k1 = new Int32Array(m).fill(-1);
   let u = 0;
-  for (let i = 0; i < n; i++)
-    if (i === 0 || sorted[i] !== sorted[u - 1]) sorted[u++] = sorted[i]!;
-  const k0 = new Int32Array(total);
-  const k1 = new Int32Array(total);
-  for (let i = 0; i < m; i++) {
-    const id = order[i]!;
-    k0[id] = lowerBound32(sorted, u, first(id));
-    const end = last(id) + 1;
-    k1[id] = end > 0xffffffff ? u : lowerBound32(sorted, u, end);
+  for (let j = 0; j < n; j++) {
+    const e = perm[j]!;
+    const v = bounds[e]!;
+    if (u === 0 || sorted[u - 1] !== v) sorted[u++] = v;
+    const t = tags[e]!;
+    if (t >= 0) {
+      if ((t & 1) === 0) k0[t >>> 1] = u - 1;
+      else k1[t >>> 1] = u - 1;
+    }
   }
+  // A range reaching the top of the space ends past the last segment.
+  for (let i = 0; i < m; i++) if (k1[i] === -1) k1[i] = u;
   const scan = (id: number) => id < base && input.scan(id);
   const { owner, conflicts } = paint(order, k0, k1, u, scan, total);
   for (let k = 0; k < u; k++) if (owner[k]! >= base) owner[k] = SPECIAL_ID;
@@ -278,102 +301,127 @@ export function buildTrie128(input: Build128Input): {
   const base = input.totalIds;
   const spCount = input.special?.prefixLength.length ?? 0;
   const totalIds = base + spCount;
-  let words = input.words;
-  let prefixLength = input.prefixLength;
-  if (spCount > 0) {
-    // Special prefixes become pseudo-records base.., painted first.
-    words = new Uint32Array(totalIds * 4);
-    words.set(input.words.subarray(0, base * 4));
-    words.set(input.special!.words, base * 4);
-    prefixLength = new Uint8Array(totalIds);
-    prefixLength.set(input.prefixLength.subarray(0, base));
-    prefixLength.set(input.special!.prefixLength, base);
-  }
   const order = new Int32Array(input.order.length + spCount);
   for (let j = 0; j < spCount; j++) order[j] = base + j;
   order.set(input.order, spCount);
   const m = order.length;
-  // Keys: start and end+1 of every record, plus ::.
-  const keys = new Uint32Array((2 * m + 1) * 4);
-  let n = 1; // keys[0..3] = ::
-  const endOverflow = new Uint8Array(totalIds);
-  let narrow = true; // all keys have zero low 64 bits
-  for (let i = 0; i < m; i++) {
-    const id = order[i]!;
-    const o = n * 4;
-    keys[o] = words[id * 4]!;
-    keys[o + 1] = words[id * 4 + 1]!;
-    keys[o + 2] = words[id * 4 + 2]!;
-    keys[o + 3] = words[id * 4 + 3]!;
-    n++;
-    const e = n * 4;
-    keys[e] = keys[o]!;
-    keys[e + 1] = keys[o + 1]!;
-    keys[e + 2] = keys[o + 2]!;
-    keys[e + 3] = keys[o + 3]!;
-    if (addPrefixSize(keys, e, prefixLength[id]!)) n++;
-    else endOverflow[id] = 1;
-    if (prefixLength[id]! > 64) narrow = false;
-  }
-  // Sort unique keys.
-  let sortedKeys: Uint32Array;
-  let u = 0;
-  if (narrow && LITTLE_ENDIAN) {
-    // Top 64 bits only: a native BigUint64Array sort over a little-endian word view.
-    const big = new BigUint64Array(n);
-    const view = new Uint32Array(big.buffer);
-    for (let i = 0; i < n; i++) {
-      view[i * 2] = keys[i * 4 + 1]!; // low half of the top 64 bits
-      view[i * 2 + 1] = keys[i * 4]!;
+  const plenOf = (id: number) =>
+    id < base
+      ? input.prefixLength[id]!
+      : input.special!.prefixLength[id - base]!;
+  const wordsOf = (id: number) =>
+    id < base ? input.words : input.special!.words;
+  const offsetOf = (id: number) => (id < base ? id : id - base) * 4;
+  let narrow = true; // every prefix within the top 64 bits
+  for (let i = 0; i < m && narrow; i++)
+    if (plenOf(order[i]!) > 64) narrow = false;
+  const k0 = new Int32Array(m); // segment indexes by position in `order`
+  const k1 = new Int32Array(m);
+  let u: number;
+  let sorted: Uint32Array; // u unique keys, four words each
+  if (narrow) {
+    // Keys: ::, then the first address and the address past the end of every
+    // prefix, as their top 64 bits (two words), tagged as in buildTrie32.
+    // Built straight into the radix sort's inputs: on a VM every megabyte of
+    // fresh memory costs milliseconds, so this path allocates little.
+    let hi = new Uint32Array(2 * m + 1);
+    let lo = new Uint32Array(2 * m + 1);
+    const tags = new Int32Array(2 * m + 1);
+    tags[0] = -1;
+    k1.fill(-1);
+    let n = 1;
+    for (let i = 0; i < m; i++) {
+      const id = order[i]!;
+      const w = wordsOf(id);
+      const o = offsetOf(id);
+      const w0 = w[o]!;
+      const w1 = w[o + 1]!;
+      hi[n] = w0;
+      lo[n] = w1;
+      tags[n++] = 2 * i;
+      // The address past the prefix: add 2^(64 - len) to the top 64 bits.
+      const len = plenOf(id);
+      let e0 = w0;
+      let e1 = w1;
+      if (len === 0) continue; // ::/0 ends past the top of the space
+      if (len <= 32) e0 = w0 + 2 ** (32 - len);
+      else {
+        e1 = w1 + 2 ** (64 - len);
+        if (e1 > 0xffffffff) {
+          e1 -= 2 ** 32;
+          e0 = w0 + 1;
+        }
+      }
+      if (e0 > 0xffffffff) continue; // past the top of the space
+      hi[n] = e0;
+      lo[n] = e1;
+      tags[n++] = 2 * i + 1;
     }
-    big.sort();
-    sortedKeys = new Uint32Array(n * 4);
-    for (let i = 0; i < n; i++) {
-      const hi = view[i * 2 + 1]!;
-      const lo = view[i * 2]!;
-      if (
-        u > 0 &&
-        sortedKeys[(u - 1) * 4] === hi &&
-        sortedKeys[(u - 1) * 4 + 1] === lo
-      )
-        continue;
-      sortedKeys[u * 4] = hi;
-      sortedKeys[u * 4 + 1] = lo;
-      u++;
+    const sortedHi = new Uint32Array(n);
+    const sortedLo = new Uint32Array(n);
+    const perm = radixOrder64(hi, lo, n, sortedHi, sortedLo);
+    hi = lo = new Uint32Array(0);
+    u = 0;
+    for (let j = 0; j < n; j++) {
+      const h = sortedHi[j]!;
+      const l = sortedLo[j]!;
+      if (u === 0 || sortedHi[u - 1] !== h || sortedLo[u - 1] !== l) {
+        sortedHi[u] = h;
+        sortedLo[u] = l;
+        u++;
+      }
+      const t = tags[perm[j]!]!;
+      if (t >= 0) {
+        if ((t & 1) === 0) k0[t >>> 1] = u - 1;
+        else k1[t >>> 1] = u - 1;
+      }
+    }
+    for (let i = 0; i < m; i++) if (k1[i] === -1) k1[i] = u;
+    sorted = new Uint32Array(u * 4);
+    for (let k = 0; k < u; k++) {
+      sorted[k * 4] = sortedHi[k]!;
+      sorted[k * 4 + 1] = sortedLo[k]!;
     }
   } else {
+    // Prefixes longer than /64: full four-word keys, a comparison sort and
+    // binary searches (not met in the registries' files).
+    const keys = new Uint32Array((2 * m + 1) * 4);
+    const endOverflow = new Uint8Array(m);
+    let n = 1; // keys[0..3] = ::
+    for (let i = 0; i < m; i++) {
+      const id = order[i]!;
+      const w = wordsOf(id);
+      const o = offsetOf(id);
+      const k = n * 4;
+      for (let x = 0; x < 4; x++) keys[k + x] = w[o + x]!;
+      n++;
+      const e = n * 4;
+      for (let x = 0; x < 4; x++) keys[e + x] = w[o + x]!;
+      if (addPrefixSize(keys, e, plenOf(id))) n++;
+      else endOverflow[i] = 1;
+    }
     const idx = Array.from({ length: n }, (_, i) => i);
     idx.sort((a, b) => compareKeys(keys, a * 4, keys, b * 4));
-    sortedKeys = new Uint32Array(n * 4);
+    sorted = new Uint32Array(n * 4);
+    u = 0;
     for (const i of idx) {
-      if (u > 0 && compareKeys(sortedKeys, (u - 1) * 4, keys, i * 4) === 0)
+      if (u > 0 && compareKeys(sorted, (u - 1) * 4, keys, i * 4) === 0)
         continue;
-      sortedKeys.set(keys.subarray(i * 4, i * 4 + 4), u * 4);
+      sorted.set(keys.subarray(i * 4, i * 4 + 4), u * 4);
       u++;
     }
-  }
-  const k0 = new Int32Array(totalIds);
-  const k1 = new Int32Array(totalIds);
-  const tmp = new Uint32Array(4);
-  for (let i = 0; i < m; i++) {
-    const id = order[i]!;
-    const o = id * 4;
-    k0[id] = lowerBound128(
-      sortedKeys,
-      u,
-      words[o]!,
-      words[o + 1]!,
-      words[o + 2]!,
-      words[o + 3]!,
-    );
-    if (endOverflow[id] === 1) k1[id] = u;
-    else {
-      tmp[0] = words[o]!;
-      tmp[1] = words[o + 1]!;
-      tmp[2] = words[o + 2]!;
-      tmp[3] = words[o + 3]!;
-      addPrefixSize(tmp, 0, prefixLength[id]!);
-      k1[id] = lowerBound128(sortedKeys, u, tmp[0]!, tmp[1]!, tmp[2]!, tmp[3]!);
+    const tmp = new Uint32Array(4);
+    for (let i = 0; i < m; i++) {
+      const id = order[i]!;
+      const w = wordsOf(id);
+      const o = offsetOf(id);
+      k0[i] = lowerBound128(sorted, u, w[o]!, w[o + 1]!, w[o + 2]!, w[o + 3]!);
+      if (endOverflow[i] === 1) k1[i] = u;
+      else {
+        for (let x = 0; x < 4; x++) tmp[x] = w[o + x]!;
+        addPrefixSize(tmp, 0, plenOf(id));
+        k1[i] = lowerBound128(sorted, u, tmp[0]!, tmp[1]!, tmp[2]!, tmp[3]!);
+      }
     }
   }
   const scan = (id: number) => id < base && input.scan(id);
@@ -386,10 +434,10 @@ export function buildTrie128(input: Build128Input): {
   let r = 0;
   for (let k = 0; k < u; k++) {
     if (k === 0 || owner[k] !== owner[k - 1]) {
-      starts[r * 4] = sortedKeys[k * 4]!;
-      starts[r * 4 + 1] = sortedKeys[k * 4 + 1]!;
-      starts[r * 4 + 2] = sortedKeys[k * 4 + 2]!;
-      starts[r * 4 + 3] = sortedKeys[k * 4 + 3]!;
+      starts[r * 4] = sorted[k * 4]!;
+      starts[r * 4 + 1] = sorted[k * 4 + 1]!;
+      starts[r * 4 + 2] = sorted[k * 4 + 2]!;
+      starts[r * 4 + 3] = sorted[k * 4 + 3]!;
       ids[r] = owner[k]!;
       r++;
     }

@@ -1260,6 +1260,57 @@ describe('chunk boundaries', () => {
       ]);
       expect(records.map((r) => r.opaqueId)).toEqual(['Zürich-€']);
     }
+    // Three chunks, cut anywhere: chunks after the first that end on a
+    // character boundary are decoded whole, the others by the stream.
+    const header2 = ARIN_HEADER.replace('|1|19700101', '|2|19700101');
+    const two = enc(
+      `${header2}arin|US|asn|1|1|20200101|assigned|Zürich-€\n` +
+        `arin|US|asn|2|1|20200101|assigned|ß\n`,
+    );
+    const head = enc(header2).length;
+    for (let i = head - 3; i < two.length; i++)
+      for (let j = i; j <= two.length; j++) {
+        const { records } = parseChunks([
+          two.subarray(0, i),
+          two.subarray(i, j),
+          two.subarray(j),
+        ]);
+        expect(records.map((r) => r.opaqueId)).toEqual(['Zürich-€', 'ß']);
+      }
+  });
+
+  it('numbers distinct opaque ids in order of first appearance, whatever the chunking', () => {
+    const ids = [
+      'A1',
+      '',
+      'B2',
+      'A1',
+      'C3-long-enough-to-copy',
+      'B2',
+      '',
+      'C3-long-enough-to-copy',
+    ];
+    const header = ARIN_HEADER.replace(
+      '|1|19700101',
+      `|${ids.length}|19700101`,
+    );
+    const bytes = enc(
+      header +
+        ids
+          .map((id, i) => `arin|US|asn|${i + 1}|1|20200101|assigned|${id}\n`)
+          .join(''),
+    );
+    const want = [0, -1, 1, 0, 2, 1, -1, 2];
+    for (const cutAt of [0, 50, 97, 150]) {
+      const records: { id: string; index: number }[] = [];
+      const parser = createDelegatedParser({ file: 'x' }, (r) =>
+        records.push({ id: r.opaqueId, index: r.opaqueIndex }),
+      );
+      parser.push(bytes.subarray(0, cutAt));
+      parser.push(bytes.subarray(cutAt));
+      parser.end();
+      expect(records).toEqual(ids.map((id, i) => ({ id, index: want[i] })));
+    }
   });
 
   it('a BOM split across chunks is dropped', () => {

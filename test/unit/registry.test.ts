@@ -294,3 +294,46 @@ describe('CIDR queries', async () => {
     });
   });
 });
+
+// IPv6 records longer than /64 (not in the registries' files, but allowed by
+// the format) take the trie's four-word path; answers worked out by hand.
+describe('IPv6 prefixes longer than /64', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'rirmap-long-v6-'));
+  const file = join(dir, 'delegated-apnic-extended-20240101');
+  writeFileSync(
+    file,
+    [
+      '2.3|apnic|20240101|4|19830101|20240101|+1000',
+      'apnic|*|ipv6|*|4|summary',
+      'apnic|JP|ipv6|2400:1000::|32|20100101|allocated|A1',
+      'apnic|AU|ipv6|2400:1000::|96|20110101|assigned|A2',
+      'apnic|NZ|ipv6|2400:1000::1:0:0|112|20120101|assigned|A3',
+      'apnic|SG|ipv6|2400:1000::1:0:5|128|20130101|assigned|A4',
+      '',
+    ].join('\n'),
+  );
+  const registry = await loadRegistry({ data: [file] });
+  rmSync(dir, { recursive: true, force: true });
+  const cc = (q: string) => registry.lookup(q)?.country ?? null;
+
+  it('answers the smallest covering prefix at every edge', () => {
+    expect(cc('2400:1000::')).toBe('AU');
+    expect(cc('2400:1000::ffff:ffff')).toBe('AU'); // last of the /96
+    expect(cc('2400:1000::1:0:0')).toBe('NZ'); // first past the /96, first of the /112
+    expect(cc('2400:1000::1:0:4')).toBe('NZ');
+    expect(cc('2400:1000::1:0:5')).toBe('SG');
+    expect(cc('2400:1000::1:0:6')).toBe('NZ');
+    expect(cc('2400:1000::1:0:ffff')).toBe('NZ'); // last of the /112
+    expect(cc('2400:1000::1:1:0')).toBe('JP');
+    expect(cc('2400:1000:ffff:ffff:ffff:ffff:ffff:ffff')).toBe('JP');
+    expect(cc('2400:1001::')).toBeNull();
+    expect(registry.lookup('2400:1000::1:0:5')?.range).toEqual({
+      start: '2400:1000::1:0:5',
+      end: '2400:1000::1:0:5',
+      cidrs: ['2400:1000::1:0:5/128'],
+    });
+  });
+});
