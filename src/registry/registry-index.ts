@@ -103,12 +103,12 @@ export class RegistryIndex implements Registry {
   // IPv4 answers cached per /16 that one record (or none) covers whole, and
   // per /24 inside the other /16s (the RIRs delegate IPv4 in blocks of 256
   // addresses or more): filled as lookups meet them, so a repeated lookup is
-  // the parse and one or two array reads. Two 256 KB arrays, made on the first
-  // lookup, and 1 KB per /16 shared by several records once one is met
-  // (at most MAX_SUBS of them; about 7,000 such /16s in the real files).
+  // the parse and one or two array reads. 256 KB for the /16s, made on the
+  // first lookup; 1 KB per /16 shared by several records for the /24s, made
+  // on the first lookup in one (7 MB for the real files' 7,000 such /16s).
   #v4Slot: (RegistryRecord | null | undefined)[] | undefined;
-  #v4Sub: (PerSlash24 | undefined)[] | undefined;
-  #v4Subs = 0;
+  #v4MixedBase: Int32Array | undefined;
+  #v4Per24: (RegistryRecord | null | undefined)[] | undefined;
   #holderIndex: Map<string, number[]> | undefined;
 
   constructor(
@@ -162,8 +162,14 @@ export class RegistryIndex implements Registry {
   }
 
   #initV4Cache(): (RegistryRecord | null | undefined)[] {
-    this.#v4Dir ??= buildDirectory32(this.#v4);
-    this.#v4Sub = newArray(SLOTS);
+    const dir = (this.#v4Dir ??= buildDirectory32(this.#v4)).dir;
+    const base = new Int32Array(SLOTS);
+    let n = 0;
+    for (let s = 0; s < SLOTS; s++) {
+      base[s] = dir[2 * s] === MIXED ? n : -1;
+      if (base[s]! >= 0) n += 256;
+    }
+    this.#v4MixedBase = base;
     return (this.#v4Slot = newArray(SLOTS));
   }
 
@@ -173,16 +179,16 @@ export class RegistryIndex implements Registry {
     const id = t.ids[i]!;
     const r = id >= 0 ? this.record(id) : null;
     const slot = key >>> 16;
-    if (this.#v4Dir!.dir[2 * slot] !== MIXED) this.#v4Slot![slot] = r;
+    const base = this.#v4MixedBase![slot]!;
+    if (base < 0) this.#v4Slot![slot] = r;
     else {
       const next = i + 1 < t.starts.length ? t.starts[i + 1]! : 2 ** 32;
       if (t.starts[i]! <= (key & ~255) >>> 0 && next > (key | 255) >>> 0) {
-        let sub = this.#v4Sub![slot];
-        if (sub === undefined && this.#v4Subs < MAX_SUBS) {
-          this.#v4Subs++;
-          sub = this.#v4Sub![slot] = newArray(256);
-        }
-        if (sub !== undefined) sub[(key >>> 8) & 255] = r;
+        // One array for all of them: fast holey elements, no per-/16 objects.
+        const per24 = (this.#v4Per24 ??= new Array<
+          RegistryRecord | null | undefined
+        >(this.#v4MixedBase!.reduce((n, b) => (b >= 0 ? n + 256 : n), 0)));
+        per24[base + ((key >>> 8) & 255)] = r;
       }
     }
     return r;
@@ -208,9 +214,10 @@ export class RegistryIndex implements Registry {
       const slot = key >>> 16;
       const known = (this.#v4Slot ?? this.#initV4Cache())[slot];
       if (known !== undefined) return known;
-      const sub = this.#v4Sub![slot];
-      if (sub !== undefined) {
-        const k = sub[(key >>> 8) & 255];
+      const base = this.#v4MixedBase![slot]!;
+      const per24 = this.#v4Per24;
+      if (base >= 0 && per24 !== undefined) {
+        const k = per24[base + ((key >>> 8) & 255)];
         if (k !== undefined) return k;
       }
       return this.#lookupV4(key);
@@ -549,12 +556,6 @@ export class RegistryIndex implements Registry {
 function plainTrie(t: Trie128Data): Trie128Data {
   return { starts: t.starts, ids: t.ids, table: t.table };
 }
-
-/** Cached IPv4 answers per /24 of one /16. */
-type PerSlash24 = (RegistryRecord | null | undefined)[];
-
-/** Cap on the per-/24 caches (1 KB each). */
-const MAX_SUBS = 16384;
 
 /** A packed array of `n` undefined (new Array(n) would be holey, and slow when large). */
 function newArray<T>(n: number): (T | undefined)[] {
