@@ -279,10 +279,9 @@ class Parser implements DelegatedParser {
   private readonly record: DelegatedRecord;
   private readonly v6: Uint32Array;
   /** Opaque ids seen, so equal ids share one compact string. */
-  // Interned opaque ids: open addressing over idList by idHash.
-  private idTable = new Int32Array(1024).fill(-1);
+  // Interned opaque ids: open addressing, slots of [index + 1, hash].
+  private idTable = new Int32Array(2048);
   private readonly idList: string[] = [];
-  private readonly idHash: number[] = [];
   private idIndex = -1;
 
   private readonly announced: Partial<TypeCounts> = {};
@@ -930,16 +929,20 @@ class Parser implements DelegatedParser {
     const n = b - a;
     let h = 0x811c9dc5;
     for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    // Slots are pairs [index + 1 (0 when free), hash]: a probe that meets
+    // another id reads only the table, not that id's string.
     const table = this.idTable;
-    const mask = table.length - 1;
+    const mask = (table.length >>> 1) - 1;
     let slot = h & mask;
     for (;;) {
-      const k = table[slot]!;
+      const k = table[2 * slot]! - 1;
       if (k < 0) break;
-      const kept = this.idList[k]!;
-      if (this.idHash[k] === h && kept.length === n && s.startsWith(kept, a)) {
-        this.idIndex = k;
-        return kept;
+      if (table[2 * slot + 1] === h) {
+        const kept = this.idList[k]!;
+        if (kept.length === n && s.startsWith(kept, a)) {
+          this.idIndex = k;
+          return kept;
+        }
       }
       slot = (slot + 1) & mask;
     }
@@ -947,20 +950,23 @@ class Parser implements DelegatedParser {
     // Concatenation then slice: the result owns a copy of its text.
     const kept = n < 13 ? slice : (' ' + slice).slice(1);
     this.idIndex = this.idList.length;
-    table[slot] = this.idIndex;
     this.idList.push(kept);
-    this.idHash.push(h);
-    if (this.idList.length * 2 > table.length) this.growIds();
+    table[2 * slot] = this.idList.length;
+    table[2 * slot + 1] = h;
+    if (this.idList.length * 4 > table.length) this.growIds();
     return kept;
   }
 
   private growIds(): void {
-    const table = new Int32Array(this.idTable.length * 2).fill(-1);
-    const mask = table.length - 1;
-    for (let k = 0; k < this.idList.length; k++) {
-      let slot = this.idHash[k]! & mask;
-      while (table[slot]! >= 0) slot = (slot + 1) & mask;
-      table[slot] = k;
+    const old = this.idTable;
+    const table = new Int32Array(old.length * 2);
+    const mask = (table.length >>> 1) - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] === 0) continue;
+      let slot = old[j + 1]! & mask;
+      while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = old[j]!;
+      table[2 * slot + 1] = old[j + 1]!;
     }
     this.idTable = table;
   }

@@ -315,8 +315,8 @@ export function buildTrie128(input: Build128Input): {
   let narrow = true; // every prefix within the top 64 bits
   for (let i = 0; i < m && narrow; i++)
     if (plenOf(order[i]!) > 64) narrow = false;
-  const k0 = new Int32Array(m); // segment indexes by position in `order`
-  const k1 = new Int32Array(m);
+  let k0: Int32Array; // segment indexes by position in `order`
+  let k1: Int32Array;
   let u: number;
   let sorted: Uint32Array; // u unique keys, four words each
   if (narrow) {
@@ -324,11 +324,10 @@ export function buildTrie128(input: Build128Input): {
     // prefix, as their top 64 bits (two words), tagged as in buildTrie32.
     // Built straight into the radix sort's inputs: on a VM every megabyte of
     // fresh memory costs milliseconds, so this path allocates little.
-    let hi = new Uint32Array(2 * m + 1);
-    let lo = new Uint32Array(2 * m + 1);
+    const hi = new Uint32Array(2 * m + 1);
+    const lo = new Uint32Array(2 * m + 1);
     const tags = new Int32Array(2 * m + 1);
     tags[0] = -1;
-    k1.fill(-1);
     let n = 1;
     for (let i = 0; i < m; i++) {
       const id = order[i]!;
@@ -360,7 +359,9 @@ export function buildTrie128(input: Build128Input): {
     const sortedHi = new Uint32Array(n);
     const sortedLo = new Uint32Array(n);
     const perm = radixOrder64(hi, lo, n, sortedHi, sortedLo);
-    hi = lo = new Uint32Array(0);
+    // The sort is done with hi and lo: their memory holds the segment indexes.
+    k0 = new Int32Array(hi.buffer, 0, m);
+    k1 = new Int32Array(lo.buffer, 0, m).fill(-1);
     u = 0;
     for (let j = 0; j < n; j++) {
       const h = sortedHi[j]!;
@@ -385,6 +386,8 @@ export function buildTrie128(input: Build128Input): {
   } else {
     // Prefixes longer than /64: full four-word keys, a comparison sort and
     // binary searches (not met in the registries' files).
+    k0 = new Int32Array(m);
+    k1 = new Int32Array(m);
     const keys = new Uint32Array((2 * m + 1) * 4);
     const endOverflow = new Uint8Array(m);
     let n = 1; // keys[0..3] = ::
