@@ -26,6 +26,9 @@ import type { RdapField } from '../rdap/rdap-types.js';
 /** Outcome code for an empty or absent value (the registry's codes are -1..-3). */
 export const MISSING = -4;
 
+/** {@link AddressEnricher.cachedIpv4}: the address is not in the cache. */
+export const CACHE_MISS = -100;
+
 /** Why a value got no answer, as written in `<column>_error`. */
 export type AddressError = 'missing' | 'invalid';
 
@@ -57,7 +60,7 @@ const SPACE = 32;
 const TAB = 9;
 /** The IPv4 answer cache has 2^(32 - CACHE_SHIFT) entries (128 KiB: stays in L2). */
 const CACHE_SHIFT = 18;
-const EMPTY = -100;
+const EMPTY = CACHE_MISS;
 
 /** Looks up addresses, counts outcomes, renders and caches field text. */
 export class AddressEnricher {
@@ -135,6 +138,29 @@ export class AddressEnricher {
         cache[slot + 1] = id;
       }
     } else id = this.registry.lookupIdIn(s, from, to);
+    if (id >= 0) {
+      c[C_FOUND]!++;
+      this.idCounts[id]!++;
+    } else if (id === NOT_FOUND) c[C_NOT_FOUND]!++;
+    else if (id === SPECIAL) c[C_SPECIAL]!++;
+    else c[C_INVALID]!++;
+    return id;
+  }
+
+  /**
+   * The cached answer for an IPv4 address already parsed (`v4`, the uint32
+   * or the same bits as an int32), counted as {@link lookup} counts it; or
+   * {@link CACHE_MISS} (nothing counted) when the address is not cached:
+   * then call {@link lookup} with its text.
+   */
+  cachedIpv4(v4: number): number {
+    const slot = (Math.imul(v4, 0x9e3779b1) >>> CACHE_SHIFT) << 1;
+    const cache = this.#cache;
+    if (cache[slot + 1] === EMPTY || cache[slot] !== (v4 | 0))
+      return CACHE_MISS;
+    const id = cache[slot + 1]!;
+    const c = this.counters;
+    c[C_ADDRESSES]!++;
     if (id >= 0) {
       c[C_FOUND]!++;
       this.idCounts[id]!++;

@@ -57,7 +57,11 @@ import {
   type EnrichSummary,
 } from './enrich-summary.js';
 import { Framer, type Frame } from './framer.js';
-import { createSegmentProcessor, styleForPlan } from './segment-processor.js';
+import {
+  createSegmentProcessor,
+  hasBytesPath,
+  styleForPlan,
+} from './segment-processor.js';
 import {
   WorkerPool,
   defaultWorkerUrl,
@@ -93,6 +97,12 @@ export type OutChunk =
       readonly bytes: Uint8Array;
       /** True when the bytes are only valid until the next chunk is asked for. */
       readonly transient?: boolean;
+      /**
+       * When set, the bytes stay valid (and the consumer owns them) until
+       * it calls this, once: a file writer hands them to the file without a
+       * copy. A consumer that copies the bytes calls it right away.
+       */
+      readonly release?: () => void;
     };
 
 /** Byte length of an output chunk. */
@@ -103,11 +113,15 @@ export function outChunkLength(c: OutChunk): number {
     : Buffer.byteLength(c.text, 'utf8');
 }
 
-/** An output chunk as bytes (a new Buffer for text). */
+/** An output chunk as bytes (a new Buffer for text; a copy of bytes lent or valid only for now). */
 export function outChunkBytes(c: OutChunk): Uint8Array {
-  if ('bytes' in c)
-    return c.transient === true ? Buffer.from(c.bytes) : c.bytes;
-  return Buffer.from(c.text, c.encoding);
+  if (!('bytes' in c)) return Buffer.from(c.text, c.encoding);
+  if (c.release !== undefined) {
+    const copy = Buffer.from(c.bytes);
+    c.release();
+    return copy;
+  }
+  return c.transient === true ? Buffer.from(c.bytes) : c.bytes;
 }
 
 interface Done {
@@ -485,6 +499,19 @@ async function* runPipeline(
       if (proc === undefined) {
         proc = createSegmentProcessor(plans[planId]!, enricher);
         processors.set(planId, proc);
+      }
+      if (hasBytesPath(proc)) {
+        const r = proc.processBytes(f.bytes);
+        if (r.bytes !== null)
+          return Promise.resolve({
+            // Lent to the consumer, which releases the memory once written.
+            out: { bytes: r.bytes, release: r.release },
+            counters: r.counters,
+            lines: r.lines,
+            issues: r.issues,
+            stopped: r.stopped,
+          });
+        return fromResult(planId, r);
       }
       return fromResult(
         planId,
