@@ -23,7 +23,7 @@ export type EnrichFileInput = string | NodeJS.ReadableStream | EnrichInput;
 /** Output of enrichFile: a path (`-` for stdout) or a writable stream. */
 export type EnrichFileOutput = string | NodeJS.WritableStream;
 
-const READ_SIZE = 64 * 1024;
+const READ_SIZE = 512 * 1024;
 /** Reads in flight ahead of the consumer. */
 const READ_AHEAD = 4;
 

@@ -15,7 +15,7 @@ import {
 } from '../formats/format-plan.js';
 import { AddressEnricher } from './address-enricher.js';
 import { createCounters } from './enrich-summary.js';
-import { createSegmentProcessor } from './segment-processor.js';
+import { createSegmentProcessor, hasBytesPath } from './segment-processor.js';
 import type { ToWorker, WorkerSetup } from './worker-pool.js';
 
 interface Prepared {
@@ -52,6 +52,45 @@ function start(): void {
         const p = prepared.get(m.planId);
         if (p === undefined)
           throw new Error(`worker: unknown plan ${m.planId}`);
+        if (hasBytesPath(p.proc)) {
+          // The format writes its output as bytes: copy them into the slot
+          // (or, larger than the slot, send them as text in the message).
+          const input =
+            m.bytes !== null
+              ? m.bytes
+              : inRing.subarray(
+                  m.slot * setup.inSlotBytes,
+                  m.slot * setup.inSlotBytes + m.length,
+                );
+          const r = p.proc.processBytes(input);
+          let outLength = -1;
+          let text = r.text;
+          if (r.bytes !== null && r.bytes.length <= setup.outSlotBytes) {
+            outRing.set(r.bytes, m.slot * setup.outSlotBytes);
+            outLength = r.bytes.length;
+          } else if (r.bytes !== null)
+            text = Buffer.from(
+              r.bytes.buffer,
+              r.bytes.byteOffset,
+              r.bytes.length,
+            ).toString(p.output);
+          r.release();
+          port.postMessage(
+            {
+              t: 'res',
+              seq: m.seq,
+              outLength,
+              text,
+              pieces: r.pieces,
+              counters: r.counters,
+              lines: r.lines,
+              issues: r.issues,
+              stopped: r.stopped,
+            },
+            [r.counters.buffer as ArrayBuffer],
+          );
+          return;
+        }
         const text =
           m.bytes !== null
             ? Buffer.from(
