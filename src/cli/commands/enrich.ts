@@ -206,14 +206,16 @@ function oneOf<T extends string>(
   return v as T;
 }
 
-/** Threads used when --threads is not given. */
-export function defaultThreads(): number {
+/**
+ * Threads used when --threads is not given: one on machines with two cores
+ * or fewer (measured there, a second thread gives nothing on CSV and costs a
+ * fifth on logs), else the cores, capped.
+ */
+export function defaultThreads(cores = availableParallelism()): number {
   const worker = defaultWorkerUrl();
   const available =
     worker.protocol !== 'file:' || existsSync(fileURLToPath(worker));
-  return available
-    ? Math.max(1, Math.min(availableParallelism(), DEFAULT_MAX_THREADS))
-    : 1;
+  return available && cores > 2 ? Math.min(cores, DEFAULT_MAX_THREADS) : 1;
 }
 
 /**
