@@ -170,7 +170,7 @@ export const ENRICH_OPTIONS: readonly OptionSpec[] = [
     name: 'threads',
     type: 'string',
     arg: 'N',
-    description: `Threads (this one plus N-1 workers). Default: the number of cores, at most ${DEFAULT_MAX_THREADS}`,
+    description: `Threads (this one plus N-1 workers). Default: 1 with two cores or fewer, else the number of cores, at most ${DEFAULT_MAX_THREADS}`,
   },
   {
     name: 'summary',
