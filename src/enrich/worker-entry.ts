@@ -38,6 +38,7 @@ function start(): void {
   enricher.rawCsv = setup.rawCsv;
   const inRing = Buffer.from(setup.inRing);
   const outRing = Buffer.from(setup.outRing);
+  const done = new Int32Array(setup.done);
   const prepared = new Map<number, Prepared>();
   port.on('message', (m: ToWorker) => {
     try {
@@ -75,6 +76,7 @@ function start(): void {
               r.bytes.length,
             ).toString(p.output);
           r.release();
+          Atomics.add(done, setup.lane, 1);
           port.postMessage(
             {
               t: 'res',
@@ -121,6 +123,7 @@ function start(): void {
             outText = '';
           }
         }
+        Atomics.add(done, setup.lane, 1);
         port.postMessage(
           {
             t: 'res',

@@ -31,6 +31,10 @@ export interface WorkerSetup {
   readonly outRing: SharedArrayBuffer;
   readonly inSlotBytes: number;
   readonly outSlotBytes: number;
+  /** Segments finished, one Int32 per worker, counted as soon as one is done. */
+  readonly done: SharedArrayBuffer;
+  /** This worker's index in `done`. */
+  readonly lane: number;
 }
 
 /** Messages to a worker. */
@@ -77,7 +81,11 @@ export function defaultWorkerUrl(): URL {
 
 interface Lane {
   readonly worker: Worker;
+  /** Segments submitted and not yet answered by message. */
   busy: number;
+  /** Segments submitted in all. */
+  submitted: number;
+  readonly index: number;
   counts: ((c: Uint32Array) => void) | null;
 }
 
@@ -97,6 +105,8 @@ export class WorkerPool {
   readonly #inSlotBytes: number;
   readonly #outSlotBytes: number;
   readonly #freeSlots: number[] = [];
+  /** Per worker, segments finished (written by the workers, read atomically). */
+  readonly #done: Int32Array;
   #seq = 0;
   #failed: unknown = null;
 
@@ -130,14 +140,18 @@ export class WorkerPool {
     this.#inRing = Buffer.from(inRing);
     this.#outRing = Buffer.from(outRing);
     for (let i = slots - 1; i >= 0; i--) this.#freeSlots.push(i);
-    const workerData: WorkerSetup = {
-      ...setup,
-      inRing,
-      outRing,
-      inSlotBytes: this.#inSlotBytes,
-      outSlotBytes: this.#outSlotBytes,
-    };
+    const done = new SharedArrayBuffer(4 * size);
+    this.#done = new Int32Array(done);
     for (let i = 0; i < size; i++) {
+      const workerData: WorkerSetup = {
+        ...setup,
+        inRing,
+        outRing,
+        inSlotBytes: this.#inSlotBytes,
+        outSlotBytes: this.#outSlotBytes,
+        done,
+        lane: i,
+      };
       // A smaller young generation than the default keeps each worker's heap
       // (short-lived segment strings) within a few MB; it costs a little more
       // scavenging, which is cheap when nearly everything is dead.
@@ -147,7 +161,13 @@ export class WorkerPool {
           maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
         },
       });
-      const lane: Lane = { worker, busy: 0, counts: null };
+      const lane: Lane = {
+        worker,
+        busy: 0,
+        submitted: 0,
+        index: i,
+        counts: null,
+      };
       worker.on('message', (m: FromWorker) => this.#onMessage(lane, m));
       worker.on('error', (e) => this.#fail(e));
       worker.on('exit', (code) => {
@@ -187,10 +207,22 @@ export class WorkerPool {
       l.worker.postMessage({ t: 'plan', id, plan } satisfies ToWorker);
   }
 
+  /**
+   * Segments a worker has yet to finish, from its own tally: a segment it
+   * finished while this thread was busy frees its place at once, before its
+   * message is handled, so the worker is fed without waiting for this thread.
+   */
+  #queued(l: Lane): number {
+    return l.submitted - Atomics.load(this.#done, l.index);
+  }
+
   /** Segments queued on the least busy worker. */
   minBusy(): number {
     let m = Infinity;
-    for (const l of this.#lanes) if (l.busy < m) m = l.busy;
+    for (const l of this.#lanes) {
+      const q = this.#queued(l);
+      if (q < m) m = q;
+    }
     return m;
   }
 
@@ -213,8 +245,10 @@ export class WorkerPool {
     if (slot === undefined)
       return Promise.reject(new Error('worker pool: no free slot'));
     let lane = this.#lanes[0]!;
-    for (const l of this.#lanes) if (l.busy < lane.busy) lane = l;
+    for (const l of this.#lanes)
+      if (this.#queued(l) < this.#queued(lane)) lane = l;
     lane.busy++;
+    lane.submitted++;
     const seq = this.#seq++;
     let message: ToWorker;
     if (bytes.length <= this.#inSlotBytes) {
