@@ -12,6 +12,7 @@ import {
   outputEncoding,
   type FormatPlan,
   type SegmentProcessor,
+  type SegmentResult,
 } from '../formats/format-plan.js';
 import { AddressEnricher } from './address-enricher.js';
 import { createCounters } from './enrich-summary.js';
@@ -40,6 +41,29 @@ function start(): void {
   const outRing = Buffer.from(setup.outRing);
   const done = new Int32Array(setup.done);
   const prepared = new Map<number, Prepared>();
+  /** Counts the segment as finished (in shared memory first), then posts its result. */
+  const reply = (
+    seq: number,
+    r: SegmentResult,
+    outLength: number,
+    text: string,
+  ): void => {
+    Atomics.add(done, setup.lane, 1);
+    port.postMessage(
+      {
+        t: 'res',
+        seq,
+        outLength,
+        text,
+        pieces: r.pieces,
+        counters: r.counters,
+        lines: r.lines,
+        issues: r.issues,
+        stopped: r.stopped,
+      },
+      [r.counters.buffer as ArrayBuffer],
+    );
+  };
   port.on('message', (m: ToWorker) => {
     try {
       if (m.t === 'plan') {
@@ -76,21 +100,7 @@ function start(): void {
               r.bytes.length,
             ).toString(p.output);
           r.release();
-          Atomics.add(done, setup.lane, 1);
-          port.postMessage(
-            {
-              t: 'res',
-              seq: m.seq,
-              outLength,
-              text,
-              pieces: r.pieces,
-              counters: r.counters,
-              lines: r.lines,
-              issues: r.issues,
-              stopped: r.stopped,
-            },
-            [r.counters.buffer as ArrayBuffer],
-          );
+          reply(m.seq, r, outLength, text);
           return;
         }
         const text =
@@ -123,21 +133,7 @@ function start(): void {
             outText = '';
           }
         }
-        Atomics.add(done, setup.lane, 1);
-        port.postMessage(
-          {
-            t: 'res',
-            seq: m.seq,
-            outLength,
-            text: outText,
-            pieces: r.pieces,
-            counters: r.counters,
-            lines: r.lines,
-            issues: r.issues,
-            stopped: r.stopped,
-          },
-          [r.counters.buffer as ArrayBuffer],
-        );
+        reply(m.seq, r, outLength, outText);
       } else if (m.t === 'finish') {
         const counts = enricher.idCounts;
         port.postMessage({ t: 'counts', counts }, [

@@ -117,22 +117,10 @@ export function find128(
   w3: number,
 ): number {
   const slot = w0 >>> 16;
-  const dir = d.dir;
-  const sole = dir[2 * slot]!;
+  const sole = d.dir[2 * slot]!;
   if (sole !== MIXED) return sole;
-  const e = dir[2 * slot + 1]!;
-  let lo: number;
-  let hi: number;
-  if (e >= 0) {
-    lo = e;
-    const n = dir[2 * slot + 3]!;
-    hi = n >= 0 ? n : d.sub[~n + 1]!;
-  } else {
-    const sub = d.sub;
-    const j = ~e + 1 + ((w0 & 0xffff) >>> sub[~e]!);
-    lo = sub[j]!;
-    hi = sub[j + 1]!;
-  }
+  let lo = firstCandidate(d, slot, w0 & 0xffff);
+  let hi = lastCandidate(d, slot, w0 & 0xffff);
   const k = w0 * 2097152 + (w1 >>> 11);
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
@@ -250,6 +238,20 @@ export function buildDirectory128(t: Trie128Data): TrieDirectory {
   });
 }
 
+/** The first interval that may hold a key of `slot` whose next 16 bits are `low`. */
+function firstCandidate(d: TrieDirectory, slot: number, low: number): number {
+  const e = d.dir[2 * slot + 1]!;
+  return e >= 0 ? e : d.sub[~e + 1 + (low >>> d.sub[~e]!)]!;
+}
+
+/** The last interval that may hold a key of `slot` whose next 16 bits are `low`. */
+function lastCandidate(d: TrieDirectory, slot: number, low: number): number {
+  const e = d.dir[2 * slot + 1]!;
+  if (e < 0) return d.sub[~e + 2 + (low >>> d.sub[~e]!)]!;
+  const n = d.dir[2 * slot + 3]!;
+  return n >= 0 ? n : d.sub[~n + 1]!;
+}
+
 /** Record id for a 32-bit key, or -1, through the directory. */
 export function find32Dir(
   t: Trie32Data,
@@ -257,22 +259,10 @@ export function find32Dir(
   key: number,
 ): number {
   const slot = key >>> 16;
-  const dir = d.dir;
-  const sole = dir[2 * slot]!;
+  const sole = d.dir[2 * slot]!;
   if (sole !== MIXED) return sole;
-  const e = dir[2 * slot + 1]!;
-  let lo: number;
-  let hi: number;
-  if (e >= 0) {
-    lo = e;
-    const n = dir[2 * slot + 3]!;
-    hi = n >= 0 ? n : d.sub[~n + 1]!;
-  } else {
-    const sub = d.sub;
-    const j = ~e + 1 + ((key & 0xffff) >>> sub[~e]!);
-    lo = sub[j]!;
-    hi = sub[j + 1]!;
-  }
+  let lo = firstCandidate(d, slot, key & 0xffff);
+  let hi = lastCandidate(d, slot, key & 0xffff);
   const starts = t.starts;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
