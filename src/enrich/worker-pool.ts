@@ -81,8 +81,6 @@ export function defaultWorkerUrl(): URL {
 
 interface Lane {
   readonly worker: Worker;
-  /** Segments submitted and not yet answered by message. */
-  busy: number;
   /** Segments submitted in all. */
   submitted: number;
   readonly index: number;
@@ -163,7 +161,6 @@ export class WorkerPool {
       });
       const lane: Lane = {
         worker,
-        busy: 0,
         submitted: 0,
         index: i,
         counts: null,
@@ -183,7 +180,6 @@ export class WorkerPool {
       const p = this.#pending.get(m.seq);
       if (p === undefined) return;
       this.#pending.delete(m.seq);
-      lane.busy--;
       p.resolve(m);
     } else if (m.t === 'counts') {
       lane.counts?.(m.counts);
@@ -247,7 +243,6 @@ export class WorkerPool {
     let lane = this.#lanes[0]!;
     for (const l of this.#lanes)
       if (this.#queued(l) < this.#queued(lane)) lane = l;
-    lane.busy++;
     lane.submitted++;
     const seq = this.#seq++;
     let message: ToWorker;

@@ -212,10 +212,8 @@ export async function loadFiles(
           o.length <= 7 && (RIR_CODE[o] !== undefined || o === 'ietf')
             ? -1
             : builder.internHolder(o);
-        if (k >= 0) {
-          while (fileHolders.length <= k) fileHolders.push(undefined);
-          fileHolders[k] = h;
-        }
+        while (fileHolders.length <= k) fileHolders.push(undefined);
+        fileHolders[k] = h;
       }
       H[i] = h;
       F[i] = sourceIndex;

@@ -109,6 +109,8 @@ export class RegistryIndex implements Registry {
   #v4Slot: (RegistryRecord | null | undefined)[] | undefined;
   #v4MixedBase: Int32Array | undefined;
   #v4Per24: (RegistryRecord | null | undefined)[] | undefined;
+  /** Length of #v4Per24: 256 per /16 several records share. */
+  #v4Mixed24 = 0;
   #holderIndex: Map<string, number[]> | undefined;
 
   constructor(
@@ -170,6 +172,7 @@ export class RegistryIndex implements Registry {
       if (base[s]! >= 0) n += 256;
     }
     this.#v4MixedBase = base;
+    this.#v4Mixed24 = n;
     return (this.#v4Slot = newArray(SLOTS));
   }
 
@@ -187,7 +190,7 @@ export class RegistryIndex implements Registry {
         // One array for all of them: fast holey elements, no per-/16 objects.
         const per24 = (this.#v4Per24 ??= new Array<
           RegistryRecord | null | undefined
-        >(this.#v4MixedBase!.reduce((n, b) => (b >= 0 ? n + 256 : n), 0)));
+        >(this.#v4Mixed24));
         per24[base + ((key >>> 8) & 255)] = r;
       }
     }

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seededAddresses } from './seeded.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -112,37 +113,11 @@ async function toBuffer(write) {
 }
 
 // Seeded addresses: IPv4 over non-special space, IPv6 over the prefixes the registries delegate from.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const r = rng(7);
-const v4 = [];
-while (v4.length < N) {
-  const n = Math.floor(r() * 2 ** 32);
-  if (specialIpv4(n) !== null) continue;
-  v4.push(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`);
-}
-const V6_TOPS = [
-  0x2001, 0x2400, 0x2401, 0x2403, 0x2600, 0x2602, 0x2604, 0x2800, 0x2801,
-  0x2a00, 0x2a01, 0x2a02, 0x2c0f,
-];
-const v6 = [];
-const words = new Uint32Array(4);
-while (v6.length < N) {
-  const g = [V6_TOPS[Math.floor(r() * V6_TOPS.length)]];
-  for (let i = 0; i < 7; i++) g.push(Math.floor(r() * 65536));
-  const text = g.map((x) => x.toString(16)).join(':');
-  parseIpv6(text, words);
-  if (specialIpv6(words) !== null) continue;
-  v6.push(text);
-}
+const { v4, v6 } = seededAddresses(
+  { specialIpv4, specialIpv6, parseIpv6 },
+  N,
+  7,
+);
 
 let sink = 0;
 function lookupsPerSecond(get, addresses) {

@@ -9,6 +9,7 @@
 import { mkdirSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { rng } from './seeded.mjs';
 
 // Real 2026-09-28 counts per registry: [asn, ipv4, ipv6] and status mixes.
 const MIX = {
@@ -48,17 +49,6 @@ const V6_BASE = {
   lacnic: 0x2800,
   ripencc: 0x2a00,
 };
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (r, n) =>
   Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');

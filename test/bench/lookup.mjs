@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seededAddresses } from './seeded.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -41,41 +42,12 @@ const require = createRequire(import.meta.url);
 const { loadRegistry, parseIpv4, parseIpv6, specialIpv4, specialIpv6 } =
   await import(join(root, 'dist', 'index.js'));
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// Seeded public addresses: IPv4 uniformly over non-special space; IPv6 over
-// the prefixes the registries delegate from (2001::/16 … 2c0f::/16), so that
-// most of them hit a record.
-const r = rng(42);
-const v4 = [];
-while (v4.length < N) {
-  const n = Math.floor(r() * 2 ** 32);
-  if (specialIpv4(n) !== null) continue;
-  v4.push(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`);
-}
-const V6_TOPS = [
-  0x2001, 0x2400, 0x2401, 0x2403, 0x2600, 0x2602, 0x2604, 0x2800, 0x2801,
-  0x2a00, 0x2a01, 0x2a02, 0x2c0f,
-];
-const v6 = [];
+const { v4, v6 } = seededAddresses(
+  { specialIpv4, specialIpv6, parseIpv6 },
+  N,
+  42,
+);
 const w = new Uint32Array(4);
-while (v6.length < N) {
-  const g = [V6_TOPS[Math.floor(r() * V6_TOPS.length)]];
-  for (let i = 0; i < 7; i++) g.push(Math.floor(r() * 65536));
-  const text = g.map((x) => x.toString(16)).join(':');
-  parseIpv6(text, w);
-  if (specialIpv6(w) !== null) continue;
-  v6.push(text);
-}
 
 const tLoad = performance.now();
 const registry = await loadRegistry({ data: [values.data] });
@@ -175,10 +147,14 @@ for (const [family, fns] of Object.entries(cases)) {
   );
 }
 
-const hitsV4 =
-  v4.slice(0, 100000).filter((a) => registry.lookup(a) !== null).length / 1000;
-const hitsV6 =
-  v6.slice(0, 100000).filter((a) => registry.lookup(a) !== null).length / 1000;
+const hitRate = (a) => {
+  const some = a.slice(0, 100000);
+  return (
+    (100 * some.filter((x) => registry.lookup(x) !== null).length) / some.length
+  );
+};
+const hitsV4 = hitRate(v4);
+const hitsV6 = hitRate(v6);
 
 function loadInChild(dataPath) {
   const script = `

@@ -17,7 +17,7 @@ const available = readdirSync(here)
   .filter(
     (f) =>
       f.endsWith('.mjs') &&
-      !['run.mjs', 'generate-delegated.mjs'].includes(f) &&
+      !['run.mjs', 'generate-delegated.mjs', 'seeded.mjs'].includes(f) &&
       !f.startsWith('.'),
   )
   .map((f) => f.replace(/(\.bench)?\.mjs$/, ''));
