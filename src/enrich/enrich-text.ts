@@ -71,6 +71,9 @@ import {
 /** Segments queued per worker before this thread processes one itself. */
 const WORKER_DEPTH = 4;
 
+/** Worker output slots lent to the consumer at once, beyond those in flight. */
+const WRITER_SLOTS = 16;
+
 /** Bytes read before deciding the plan. */
 const SNIFF_BYTES = 64 * 1024;
 
@@ -95,8 +98,6 @@ export type OutChunk =
   | { readonly text: string; readonly encoding: 'latin1' | 'utf8' }
   | {
       readonly bytes: Uint8Array;
-      /** True when the bytes are only valid until the next chunk is asked for. */
-      readonly transient?: boolean;
       /**
        * When set, the bytes stay valid (and the consumer owns them) until
        * it calls this, once: a file writer hands them to the file without a
@@ -113,7 +114,7 @@ export function outChunkLength(c: OutChunk): number {
     : Buffer.byteLength(c.text, 'utf8');
 }
 
-/** An output chunk as bytes (a new Buffer for text; a copy of bytes lent or valid only for now). */
+/** An output chunk as bytes (a new Buffer for text; a copy of lent bytes). */
 export function outChunkBytes(c: OutChunk): Uint8Array {
   if (!('bytes' in c)) return Buffer.from(c.text, c.encoding);
   if (c.release !== undefined) {
@@ -121,13 +122,11 @@ export function outChunkBytes(c: OutChunk): Uint8Array {
     c.release();
     return copy;
   }
-  return c.transient === true ? Buffer.from(c.bytes) : c.bytes;
+  return c.bytes;
 }
 
 interface Done {
   readonly out: OutChunk;
-  /** Gives back shared memory once `out` has been consumed. */
-  readonly release?: () => void;
   readonly counters: Float64Array;
   readonly lines: number;
   readonly issues: readonly SegmentIssue[];
@@ -418,8 +417,11 @@ async function* runPipeline(
         return fromResult(planId, result);
       }
       return {
-        out: { bytes: p.output(slot, result.outLength), transient: true },
-        release: () => p.release(slot),
+        // Lent like this thread's own output: the slot comes back once written.
+        out: {
+          bytes: p.output(slot, result.outLength),
+          release: () => p.release(slot),
+        },
         counters: result.counters,
         lines: result.lines,
         issues: result.issues,
@@ -487,7 +489,9 @@ async function* runPipeline(
             rdapNeed: o.rdapNeed,
             rawCsv: o.rawCsv,
           },
-          maxInFlight + 2,
+          // Slots in flight, plus the outputs a file writer holds while it
+          // writes them (it batches lent chunks).
+          maxInFlight + 2 + WRITER_SLOTS,
           segmentBytes * 2,
         );
         plans.forEach((p, id) => pool!.setPlan(id, p));
@@ -540,7 +544,6 @@ async function* runPipeline(
     const take = async (): Promise<{
       out: OutChunk;
       error: RegistryError | null;
-      release: (() => void) | undefined;
     }> => {
       const d = await queue.shift()!;
       addCounters(totals, d.counters);
@@ -571,7 +574,7 @@ async function* runPipeline(
         bytesOut,
         elapsedMs: performance.now() - t0,
       });
-      return { out: d.out, error, release: d.release };
+      return { out: d.out, error };
     };
 
     if (bom !== '' && encoding === 'latin1') {
@@ -598,9 +601,8 @@ async function* runPipeline(
             : fromResult(0, r),
         );
         while (queue.length >= maxInFlight) {
-          const { out, error, release } = await take();
+          const { out, error } = await take();
           yield out;
-          release?.();
           if (error !== null) throw error;
         }
       }
@@ -616,9 +618,8 @@ async function* runPipeline(
           signal?.throwIfAborted();
           enqueue(dispatch(f));
           while (queue.length >= maxInFlight) {
-            const { out, error, release } = await take();
+            const { out, error } = await take();
             yield out;
-            release?.();
             if (error !== null) throw error;
           }
         }
@@ -629,9 +630,8 @@ async function* runPipeline(
     }
     while (queue.length > 0) {
       signal?.throwIfAborted();
-      const { out, error, release } = await take();
+      const { out, error } = await take();
       yield out;
-      release?.();
       if (error !== null) throw error;
     }
     const idCounts = [enricher.idCounts];

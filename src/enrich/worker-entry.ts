@@ -40,6 +40,7 @@ function start(): void {
   const inRing = Buffer.from(setup.inRing);
   const outRing = Buffer.from(setup.outRing);
   const done = new Int32Array(setup.done);
+  const scratch = Buffer.allocUnsafeSlow(setup.inSlotBytes);
   const prepared = new Map<number, Prepared>();
   /** Counts the segment as finished (in shared memory first), then posts its result. */
   const reply = (
@@ -80,13 +81,15 @@ function start(): void {
         if (hasBytesPath(p.proc)) {
           // The format writes its output as bytes: copy them into the slot
           // (or, larger than the slot, send them as text in the message).
-          const input =
-            m.bytes !== null
-              ? m.bytes
-              : inRing.subarray(
-                  m.slot * setup.inSlotBytes,
-                  m.slot * setup.inSlotBytes + m.length,
-                );
+          let input: Uint8Array;
+          if (m.bytes !== null) input = m.bytes;
+          else {
+            // Into this thread's memory at the same alignment (a word-by-word
+            // copy), so the processor's own copy is a plain memcpy.
+            const from = m.slot * setup.inSlotBytes + m.offset;
+            scratch.set(inRing.subarray(from, from + m.length), m.offset);
+            input = scratch.subarray(m.offset, m.offset + m.length);
+          }
           const r = p.proc.processBytes(input);
           let outLength = -1;
           let text = r.text;
@@ -112,8 +115,8 @@ function start(): void {
               ).toString(p.input)
             : inRing.toString(
                 p.input,
-                m.slot * setup.inSlotBytes,
-                m.slot * setup.inSlotBytes + m.length,
+                m.slot * setup.inSlotBytes + m.offset,
+                m.slot * setup.inSlotBytes + m.offset + m.length,
               );
         const r = p.proc.process(text);
         let outLength = -1;

@@ -5,8 +5,9 @@
  * directory and points `workerUrl` at it.
  */
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'tsup';
@@ -18,6 +19,7 @@ import {
   sharedPath,
 } from '../unit/enrich-helpers.js';
 import { loadRegistry } from '../../src/registry/load-registry.js';
+import { enrichFile } from '../../src/enrich/enrich-file.js';
 
 let dir: string;
 let workerUrl: URL;
@@ -115,5 +117,55 @@ describe('threads give the same bytes as one thread', () => {
       real,
       [2],
     );
+  }, 60_000);
+
+  it('output slots lent by the workers: to a file, and held by a slow stream', async () => {
+    // Segments of 16 KiB make outputs large enough to be lent (not copied);
+    // a slow stream holds more of them than there are free slots.
+    const real = await loadRegistry({ data: [sharedPath('rir')] });
+    const raw = await readFile(sharedPath('logs/openssh-auth_OpenSSH_2k.log'));
+    // The file (CRLF) has no final line break: add one so the copies stay apart.
+    const text = Buffer.concat([raw, Buffer.from('\r\n')]);
+    const input = join(dir, 'ssh.log');
+    await writeFile(
+      input,
+      Buffer.concat(Array.from({ length: 12 }, () => text)),
+    );
+    const options = {
+      registry: real,
+      format: 'log' as const,
+      workerUrl,
+      segmentBytes: 16 * 1024,
+    };
+    const outputs: Buffer[] = [];
+    for (const threads of [1, 2]) {
+      const output = join(dir, `out-${threads}.jsonl`);
+      const summary = await enrichFile(input, output, { ...options, threads });
+      expect(summary.threads).toBe(threads);
+      outputs.push(await readFile(output));
+    }
+    const lines = outputs[0]!.toString('utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(
+      12 * text.toString('utf8').trimEnd().split('\n').length,
+    );
+    expect(JSON.parse(lines[0]!).line).toBe(
+      text.toString('utf8').split('\r\n')[0],
+    );
+    expect(outputs[1]!.equals(outputs[0]!)).toBe(true);
+
+    const parts: Buffer[] = [];
+    const slow = new Writable({
+      highWaterMark: 1 << 20,
+      write(chunk: Buffer, _encoding, callback) {
+        // Read the bytes only when done with them: a slot given back
+        // before then would have been overwritten by a later segment.
+        setTimeout(() => {
+          parts.push(Buffer.from(chunk));
+          callback();
+        }, 1);
+      },
+    });
+    await enrichFile(input, slow, { ...options, threads: 2 });
+    expect(Buffer.concat(parts).equals(outputs[0]!)).toBe(true);
   }, 60_000);
 });
