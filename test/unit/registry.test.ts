@@ -337,3 +337,71 @@ describe('IPv6 prefixes longer than /64', async () => {
     });
   });
 });
+
+// A /16 that several records share is answered by runs of /24s, one answer
+// per run; a /24 split between records is searched. Answers worked out by
+// hand from the lines below; every query is also the first lookup of a fresh
+// registry, so the runs are built from every starting point.
+describe('IPv4 in a /16 several records share', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'rirmap-runs-'));
+  const file = join(dir, 'delegated-apnic-extended-20240101');
+  writeFileSync(
+    file,
+    [
+      '2.3|apnic|20240101|7|19830101|20240101|+1000',
+      'apnic|*|ipv4|*|7|summary',
+      'apnic|JP|ipv4|20.5.0.0|512|20100101|allocated|A1', // .0.0 - .1.255
+      'apnic|KR|ipv4|20.5.2.0|100|20100101|assigned|B1', // .2.0 - .2.99
+      'apnic|CN|ipv4|20.5.2.100|412|20100101|assigned|C1', // .2.100 - .3.255
+      'apnic|AU|ipv4|20.5.10.0|256|20100101|assigned|D1',
+      'apnic|JP|ipv4|20.5.11.0|256|20110101|assigned|A1', // another record, same holder
+      'apnic|TW|ipv4|20.5.12.0|62464|20100101|allocated|E1', // to .255.255
+      'apnic|NZ|ipv4|20.6.0.0|65536|20100101|allocated|F1',
+      '',
+    ].join('\n'),
+  );
+  const load = () => loadRegistry({ data: [file] });
+  const expected: [string, string | null, string | null][] = [
+    // query, country, first address of the answering record
+    ['20.5.0.0', 'JP', '20.5.0.0'],
+    ['20.5.1.255', 'JP', '20.5.0.0'],
+    ['20.5.2.0', 'KR', '20.5.2.0'],
+    ['20.5.2.99', 'KR', '20.5.2.0'],
+    ['20.5.2.100', 'CN', '20.5.2.100'],
+    ['20.5.2.255', 'CN', '20.5.2.100'],
+    ['20.5.3.0', 'CN', '20.5.2.100'],
+    ['20.5.3.255', 'CN', '20.5.2.100'],
+    ['20.5.4.0', null, null],
+    ['20.5.9.255', null, null],
+    ['20.5.10.7', 'AU', '20.5.10.0'],
+    ['20.5.11.0', 'JP', '20.5.11.0'],
+    ['20.5.11.255', 'JP', '20.5.11.0'],
+    ['20.5.12.0', 'TW', '20.5.12.0'],
+    ['20.5.255.255', 'TW', '20.5.12.0'],
+    ['20.6.1.2', 'NZ', '20.6.0.0'],
+    ['20.4.255.255', null, null],
+    ['20.7.0.0', null, null],
+  ];
+  const registries = await Promise.all(expected.map(() => load()));
+  rmSync(dir, { recursive: true, force: true });
+  const answer = (r: Registry, q: string) => {
+    const x = r.lookup(q);
+    return [q, x?.country ?? null, (x?.range.start as string) ?? null];
+  };
+
+  it.each(expected.map(([q], i) => ({ q, i })))(
+    'first lookup $q, then every query twice',
+    ({ q, i }) => {
+      const registry = registries[i]!;
+      expect(answer(registry, q)).toEqual(expected[i]);
+      for (let pass = 0; pass < 2; pass++)
+        for (const [query] of expected)
+          expect(answer(registry, query)).toEqual(
+            expected.find(([x]) => x === query),
+          );
+    },
+  );
+});
