@@ -283,6 +283,8 @@ class Parser implements DelegatedParser {
   private idTable = new Int32Array(2048);
   private readonly idList: string[] = [];
   private idIndex = -1;
+  private lastId: string | null = null;
+  private lastIndex = -1;
 
   private readonly announced: Partial<TypeCounts> = {};
   private readonly summaryLine = [0, 0, 0];
@@ -927,6 +929,19 @@ class Parser implements DelegatedParser {
    */
   private opaqueId(s: string, a: number, b: number): string {
     const n = b - a;
+    // The previous record's id first: a holder's blocks often come together.
+    const last = this.lastId;
+    if (last !== null && last.length === n && s.startsWith(last, a)) {
+      this.idIndex = this.lastIndex;
+      return last;
+    }
+    const kept = this.internId(s, a, b, n);
+    this.lastId = kept;
+    this.lastIndex = this.idIndex;
+    return kept;
+  }
+
+  private internId(s: string, a: number, b: number, n: number): string {
     let h = 0x811c9dc5;
     for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
     // Slots are pairs [index + 1 (0 when free), hash]: a probe that meets

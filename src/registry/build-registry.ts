@@ -10,6 +10,7 @@
 
 import { specialIpv4Ranges, specialIpv6Prefixes } from '../ip/special.js';
 import { buildTrie128, buildTrie32 } from '../trie/build-trie.js';
+import { Scratch } from '../trie/scratch.js';
 import type { Trie128Data, Trie32Data } from '../trie/interval-trie.js';
 import {
   makeAllocator,
@@ -132,6 +133,8 @@ export function buildRegistryData(
   }
   const scan = (id: number) => tier[id] === 0;
   const alloc = makeAllocator(shared);
+  // The three builds take turns with the same temporary memory.
+  const scratch = new Scratch();
   const v4Order = orderIds(
     lists[0]!,
     columns,
@@ -157,30 +160,48 @@ export function buildRegistryData(
     sources.length,
   );
   // Special-purpose space is painted first: it answers before any record.
-  const v4 = buildTrie32({
-    order: v4Order,
-    keys: columns.words,
-    scan,
-    totalIds: n,
-    alloc,
-    special: specialIpv4Ranges(),
-  });
-  const v6 = buildTrie128({
-    order: v6Order,
-    words: columns.words,
-    prefixLength: columns.prefixLength,
-    scan,
-    totalIds: n,
-    alloc,
-    special: specialIpv6Prefixes(),
-  });
-  const asn = buildTrie32({
-    order: asnOrder,
-    keys: columns.words,
-    scan,
-    totalIds: n,
-    alloc,
-  });
+  const buildV4 = () =>
+    buildTrie32({
+      order: v4Order,
+      keys: columns.words,
+      scan,
+      totalIds: n,
+      alloc,
+      special: specialIpv4Ranges(),
+      scratch,
+    });
+  const buildV6 = () =>
+    buildTrie128({
+      order: v6Order,
+      words: columns.words,
+      prefixLength: columns.prefixLength,
+      scan,
+      totalIds: n,
+      alloc,
+      special: specialIpv6Prefixes(),
+      scratch,
+    });
+  const buildAsn = () =>
+    buildTrie32({
+      order: asnOrder,
+      keys: columns.words,
+      scan,
+      totalIds: n,
+      alloc,
+      scratch,
+    });
+  // The family with the most records first: the temporary memory it leaves
+  // is then large enough for the others.
+  let v4: ReturnType<typeof buildV4>;
+  let v6: ReturnType<typeof buildV6>;
+  if (counts[1]! > counts[0]!) {
+    v6 = buildV6();
+    v4 = buildV4();
+  } else {
+    v4 = buildV4();
+    v6 = buildV6();
+  }
+  const asn = buildAsn();
   const all = [...v4.conflicts, ...v6.conflicts, ...asn.conflicts];
   const conflicts = alloc.i32(all.length);
   conflicts.set(all);
