@@ -53,6 +53,8 @@ export interface DelegatedParser {
   readonly header: DelegatedHeader | null;
 }
 
+/** Bytes decoded into one string at most (V8 keeps strings up to 128 KiB in its young generation). */
+const DECODE_PIECE = 1 << 16;
 /** Lines longer than this are refused (no real line exceeds 200 characters). */
 const MAX_LINE_LENGTH = 1 << 20;
 /** At most this many warnings are kept in the summary; `warningCount` has the total. */
@@ -327,6 +329,17 @@ class Parser implements DelegatedParser {
     if (this.ended) throw new TypeError('push() called after end()');
     if (!(chunk instanceof Uint8Array))
       throw new TypeError('`chunk` must be a Uint8Array');
+    // Decoded in pieces: a string over 128 KiB goes to V8's large-object
+    // space, fresh memory (page faults) every time.
+    for (let at = 0; at < chunk.length; at += DECODE_PIECE)
+      this.#pushPiece(
+        at === 0 && chunk.length <= DECODE_PIECE
+          ? chunk
+          : chunk.subarray(at, Math.min(chunk.length, at + DECODE_PIECE)),
+      );
+  }
+
+  #pushPiece(chunk: Uint8Array): void {
     // A chunk ending in an ASCII byte ends on a character boundary.
     const endsClean = chunk.length > 0 && chunk[chunk.length - 1]! < 0x80;
     const text =

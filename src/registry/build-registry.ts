@@ -10,6 +10,7 @@
 
 import { specialIpv4Ranges, specialIpv6Prefixes } from '../ip/special.js';
 import { buildTrie128, buildTrie32 } from '../trie/build-trie.js';
+import { radixOrder64 } from '../trie/radix-sort.js';
 import { Scratch } from '../trie/scratch.js';
 import type { Trie128Data, Trie32Data } from '../trie/interval-trie.js';
 import {
@@ -37,7 +38,6 @@ export interface SourceOrder {
 }
 
 const ID_BITS = 21;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const RANK_BITS = 8;
 
 /**
@@ -51,17 +51,20 @@ function orderIds(
   tier: Uint8Array,
   rankOf: Uint16Array,
   maxRank: number,
+  scratch: Scratch,
 ): Int32Array {
   const n = ids.length;
   if (n === 0) return ids;
   const { words, prefixLength, status, source } = columns;
   let maxId = 0;
   for (let i = 0; i < n; i++) if (ids[i]! > maxId) maxId = ids[i]!;
-  if (maxId < 2 ** ID_BITS && maxRank < 2 ** RANK_BITS && LITTLE_ENDIAN) {
-    // Pack the whole sort key into 64 bits and use the native typed-array sort:
-    // tier(1) | size(33) | status(1) | source rank(8) | id(21).
-    const keys = new BigUint64Array(n);
-    const view = new Uint32Array(keys.buffer);
+  if (maxId < 2 ** ID_BITS && maxRank < 2 ** RANK_BITS) {
+    // The whole sort key in 64 bits, as two words radix-sorted:
+    // tier(1) | size(33) | status(1) | source rank(8) | id(21). Keys are
+    // unique (the id is in them), so the sorted low words give the ids.
+    scratch.reset();
+    const hi = scratch.u32(n);
+    const lo = scratch.u32(n);
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       const s = v6
@@ -72,12 +75,14 @@ function orderIds(
         rankOf[source[id]!]! * 2 ** ID_BITS +
         id; // < 2^30
       // size occupies bits 30..62, tier bit 63.
-      view[i * 2 + 1] = tier[id]! * 2 ** 31 + Math.floor(s / 4);
-      view[i * 2] = (s % 4) * 2 ** 30 + lowPart;
+      hi[i] = tier[id]! * 2 ** 31 + Math.floor(s / 4);
+      lo[i] = (s % 4) * 2 ** 30 + lowPart;
     }
-    keys.sort();
+    const sortedHi = scratch.u32(n);
+    const sortedLo = scratch.u32(n);
+    radixOrder64(hi, lo, n, sortedHi, sortedLo, scratch);
     const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = view[i * 2]! & (2 ** ID_BITS - 1);
+    for (let i = 0; i < n; i++) out[i] = sortedLo[i]! & (2 ** ID_BITS - 1);
     return out;
   }
   const size = (id: number) =>
@@ -133,7 +138,7 @@ export function buildRegistryData(
   }
   const scan = (id: number) => tier[id] === 0;
   const alloc = makeAllocator(shared);
-  // The three builds take turns with the same temporary memory.
+  // The sorts and the three builds take turns with the same temporary memory.
   const scratch = new Scratch();
   const v4Order = orderIds(
     lists[0]!,
@@ -142,6 +147,7 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
+    scratch,
   );
   const v6Order = orderIds(
     lists[1]!,
@@ -150,6 +156,7 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
+    scratch,
   );
   const asnOrder = orderIds(
     lists[2]!,
@@ -158,6 +165,7 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
+    scratch,
   );
   // Special-purpose space is painted first: it answers before any record.
   const buildV4 = () =>

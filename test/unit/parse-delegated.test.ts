@@ -1279,6 +1279,25 @@ describe('chunk boundaries', () => {
       }
   });
 
+  it('a chunk over 64 KiB is decoded in pieces, a character across a piece boundary kept whole', () => {
+    // Comment lines push the record's "€" (3 bytes) across byte 65,536 of a
+    // single chunk, at each of its cut points.
+    const header2 = ARIN_HEADER.replace('|1|19700101', '|2|19700101');
+    const record = 'arin|US|asn|1|1|20200101|assigned|Zürich-€\n';
+    const euroAt = enc(record).indexOf(0xe2);
+    for (const cut of [1, 2]) {
+      const pad = 65536 - cut - enc(header2).length - euroAt;
+      const comment = `#${'x'.repeat(pad - 2)}\n`;
+      const bytes = enc(
+        `${header2}${comment}${record}arin|US|asn|2|1|20200101|assigned|ß\n`,
+      );
+      expect(bytes.length).toBeGreaterThan(65536);
+      expect(bytes[65536 - cut]).toBe(0xe2); // the € starts `cut` bytes before the boundary
+      const { records } = parseChunks([bytes]);
+      expect(records.map((r) => r.opaqueId)).toEqual(['Zürich-€', 'ß']);
+    }
+  });
+
   it('numbers distinct opaque ids in order of first appearance, whatever the chunking', () => {
     const ids = [
       'A1',
