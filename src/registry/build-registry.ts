@@ -10,8 +10,6 @@
 
 import { specialIpv4Ranges, specialIpv6Prefixes } from '../ip/special.js';
 import { buildTrie128, buildTrie32 } from '../trie/build-trie.js';
-import { radixOrder64 } from '../trie/radix-sort.js';
-import { Scratch } from '../trie/scratch.js';
 import type { Trie128Data, Trie32Data } from '../trie/interval-trie.js';
 import {
   makeAllocator,
@@ -38,6 +36,7 @@ export interface SourceOrder {
 }
 
 const ID_BITS = 21;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const RANK_BITS = 8;
 
 /**
@@ -51,20 +50,17 @@ function orderIds(
   tier: Uint8Array,
   rankOf: Uint16Array,
   maxRank: number,
-  scratch: Scratch,
 ): Int32Array {
   const n = ids.length;
   if (n === 0) return ids;
   const { words, prefixLength, status, source } = columns;
   let maxId = 0;
   for (let i = 0; i < n; i++) if (ids[i]! > maxId) maxId = ids[i]!;
-  if (maxId < 2 ** ID_BITS && maxRank < 2 ** RANK_BITS) {
-    // The whole sort key in 64 bits, as two words radix-sorted:
-    // tier(1) | size(33) | status(1) | source rank(8) | id(21). Keys are
-    // unique (the id is in them), so the sorted low words give the ids.
-    scratch.reset();
-    const hi = scratch.u32(n);
-    const lo = scratch.u32(n);
+  if (maxId < 2 ** ID_BITS && maxRank < 2 ** RANK_BITS && LITTLE_ENDIAN) {
+    // Pack the whole sort key into 64 bits and use the native typed-array sort:
+    // tier(1) | size(33) | status(1) | source rank(8) | id(21).
+    const keys = new BigUint64Array(n);
+    const view = new Uint32Array(keys.buffer);
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       const s = v6
@@ -75,14 +71,12 @@ function orderIds(
         rankOf[source[id]!]! * 2 ** ID_BITS +
         id; // < 2^30
       // size occupies bits 30..62, tier bit 63.
-      hi[i] = tier[id]! * 2 ** 31 + Math.floor(s / 4);
-      lo[i] = (s % 4) * 2 ** 30 + lowPart;
+      view[i * 2 + 1] = tier[id]! * 2 ** 31 + Math.floor(s / 4);
+      view[i * 2] = (s % 4) * 2 ** 30 + lowPart;
     }
-    const sortedHi = scratch.u32(n);
-    const sortedLo = scratch.u32(n);
-    radixOrder64(hi, lo, n, sortedHi, sortedLo, scratch);
+    keys.sort();
     const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = sortedLo[i]! & (2 ** ID_BITS - 1);
+    for (let i = 0; i < n; i++) out[i] = view[i * 2]! & (2 ** ID_BITS - 1);
     return out;
   }
   const size = (id: number) =>
@@ -138,8 +132,6 @@ export function buildRegistryData(
   }
   const scan = (id: number) => tier[id] === 0;
   const alloc = makeAllocator(shared);
-  // The sorts and the three builds take turns with the same temporary memory.
-  const scratch = new Scratch();
   const v4Order = orderIds(
     lists[0]!,
     columns,
@@ -147,7 +139,6 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
-    scratch,
   );
   const v6Order = orderIds(
     lists[1]!,
@@ -156,7 +147,6 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
-    scratch,
   );
   const asnOrder = orderIds(
     lists[2]!,
@@ -165,51 +155,32 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
-    scratch,
   );
   // Special-purpose space is painted first: it answers before any record.
-  const buildV4 = () =>
-    buildTrie32({
-      order: v4Order,
-      keys: columns.words,
-      scan,
-      totalIds: n,
-      alloc,
-      special: specialIpv4Ranges(),
-      scratch,
-    });
-  const buildV6 = () =>
-    buildTrie128({
-      order: v6Order,
-      words: columns.words,
-      prefixLength: columns.prefixLength,
-      scan,
-      totalIds: n,
-      alloc,
-      special: specialIpv6Prefixes(),
-      scratch,
-    });
-  const buildAsn = () =>
-    buildTrie32({
-      order: asnOrder,
-      keys: columns.words,
-      scan,
-      totalIds: n,
-      alloc,
-      scratch,
-    });
-  // The family with the most records first: the temporary memory it leaves
-  // is then large enough for the others.
-  let v4: ReturnType<typeof buildV4>;
-  let v6: ReturnType<typeof buildV6>;
-  if (counts[1]! > counts[0]!) {
-    v6 = buildV6();
-    v4 = buildV4();
-  } else {
-    v4 = buildV4();
-    v6 = buildV6();
-  }
-  const asn = buildAsn();
+  const v4 = buildTrie32({
+    order: v4Order,
+    keys: columns.words,
+    scan,
+    totalIds: n,
+    alloc,
+    special: specialIpv4Ranges(),
+  });
+  const v6 = buildTrie128({
+    order: v6Order,
+    words: columns.words,
+    prefixLength: columns.prefixLength,
+    scan,
+    totalIds: n,
+    alloc,
+    special: specialIpv6Prefixes(),
+  });
+  const asn = buildTrie32({
+    order: asnOrder,
+    keys: columns.words,
+    scan,
+    totalIds: n,
+    alloc,
+  });
   const all = [...v4.conflicts, ...v6.conflicts, ...asn.conflicts];
   const conflicts = alloc.i32(all.length);
   conflicts.set(all);
