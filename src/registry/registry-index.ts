@@ -165,20 +165,48 @@ export class RegistryIndex implements Registry {
   }
 
   #findV4(key: number): number {
-    return find32Dir(
-      this.#v4,
-      (this.#v4Dir ??= buildDirectory32(this.#v4)),
-      key,
-    );
+    const d = (this.#v4Dir ??= buildDirectory32(this.#v4));
+    const sole = d.dir[2 * (key >>> 16)]!;
+    if (sole !== MIXED) return sole;
+    const run = this.#runOf(key);
+    return run >= 0 ? this.#v4RunId[run]! : find32Dir(this.#v4, d, key);
   }
 
   #initV4Cache(): (RegistryRecord | null | undefined)[] {
+    this.#v4Mixed ??= this.#initMixed();
+    return (this.#v4Slot = newArray(SLOTS));
+  }
+
+  #initMixed(): Int32Array {
     const dir = (this.#v4Dir ??= buildDirectory32(this.#v4)).dir;
     const mixed = new Int32Array(SLOTS);
     for (let s = 0; s < SLOTS; s++)
       mixed[s] = dir[2 * s] === MIXED ? UNBUILT : NOT_MIXED;
-    this.#v4Mixed = mixed;
-    return (this.#v4Slot = newArray(SLOTS));
+    return mixed;
+  }
+
+  /**
+   * The run holding `key` in a /16 several records share (the /16 is cut
+   * into runs on first use), or -1: a /16 one record covers, or a /24 that
+   * several records share (search the trie).
+   */
+  #runOf(key: number): number {
+    const slot = key >>> 16;
+    const mixed = (this.#v4Mixed ??= this.#initMixed());
+    let word = mixed[slot]!;
+    if (word === UNBUILT) word = this.#buildSlot(slot);
+    if (word < 0) return -1;
+    // The last run whose start is at most the /24's place in the /16.
+    const b = (key >>> 8) & 255;
+    const runStart = this.#v4RunStart;
+    let lo = word >>> 9;
+    let hi = lo + (word & 511) - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (runStart[mid]! <= b) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.#v4RunId[lo] === SEARCH ? -1 : lo;
   }
 
   /** Cuts a /16 several records share into runs of /24s with one answer. */
@@ -249,25 +277,12 @@ export class RegistryIndex implements Registry {
 
   #lookupRest(ip: string, key: number): RegistryRecord | null {
     if (key >= 0) {
-      const slot = key >>> 16;
-      let word = this.#v4Mixed![slot]!;
-      if (word === UNBUILT) word = this.#buildSlot(slot);
-      if (word >= 0) {
-        // The run holding the /24: the last whose start is at most b.
-        const b = (key >>> 8) & 255;
-        const runStart = this.#v4RunStart;
-        let lo = word >>> 9;
-        let hi = lo + (word & 511) - 1;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >>> 1;
-          if (runStart[mid]! <= b) lo = mid;
-          else hi = mid - 1;
-        }
-        const r = this.#v4RunRecord[lo];
+      const run = this.#runOf(key);
+      if (run >= 0) {
+        const r = this.#v4RunRecord[run];
         if (r !== undefined) return r;
-        const id = this.#v4RunId[lo]!;
-        if (id !== SEARCH)
-          return (this.#v4RunRecord[lo] = id >= 0 ? this.record(id) : null);
+        const id = this.#v4RunId[run]!;
+        return (this.#v4RunRecord[run] = id >= 0 ? this.record(id) : null);
       }
       return this.#lookupV4(key);
     }
