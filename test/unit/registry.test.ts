@@ -1,8 +1,22 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/load-registry.js';
 import { QueryError } from '../../src/errors.js';
 import type { Registry } from '../../src/types.js';
+
+/** Writes an APNIC file of `lines` into a new temporary directory. */
+function writeApnicFile(lines: readonly string[]): {
+  file: string;
+  remove: () => void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'rirmap-registry-'));
+  const file = join(dir, 'delegated-apnic-extended-20240101');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 const fx = (name: string) =>
   fileURLToPath(new URL(`../../fixtures/registry/${name}`, import.meta.url));
@@ -298,25 +312,16 @@ describe('CIDR queries', async () => {
 // IPv6 records longer than /64 (not in the registries' files, but allowed by
 // the format) take the trie's four-word path; answers worked out by hand.
 describe('IPv6 prefixes longer than /64', async () => {
-  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'rirmap-long-v6-'));
-  const file = join(dir, 'delegated-apnic-extended-20240101');
-  writeFileSync(
-    file,
-    [
-      '2.3|apnic|20240101|4|19830101|20240101|+1000',
-      'apnic|*|ipv6|*|4|summary',
-      'apnic|JP|ipv6|2400:1000::|32|20100101|allocated|A1',
-      'apnic|AU|ipv6|2400:1000::|96|20110101|assigned|A2',
-      'apnic|NZ|ipv6|2400:1000::1:0:0|112|20120101|assigned|A3',
-      'apnic|SG|ipv6|2400:1000::1:0:5|128|20130101|assigned|A4',
-      '',
-    ].join('\n'),
-  );
+  const { file, remove } = writeApnicFile([
+    '2.3|apnic|20240101|4|19830101|20240101|+1000',
+    'apnic|*|ipv6|*|4|summary',
+    'apnic|JP|ipv6|2400:1000::|32|20100101|allocated|A1',
+    'apnic|AU|ipv6|2400:1000::|96|20110101|assigned|A2',
+    'apnic|NZ|ipv6|2400:1000::1:0:0|112|20120101|assigned|A3',
+    'apnic|SG|ipv6|2400:1000::1:0:5|128|20130101|assigned|A4',
+  ]);
   const registry = await loadRegistry({ data: [file] });
-  rmSync(dir, { recursive: true, force: true });
+  remove();
   const cc = (q: string) => registry.lookup(q)?.country ?? null;
 
   it('answers the smallest covering prefix at every edge', () => {
@@ -343,26 +348,17 @@ describe('IPv6 prefixes longer than /64', async () => {
 // hand from the lines below; every query is also the first lookup of a fresh
 // registry, so the runs are built from every starting point.
 describe('IPv4 in a /16 several records share', async () => {
-  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'rirmap-runs-'));
-  const file = join(dir, 'delegated-apnic-extended-20240101');
-  writeFileSync(
-    file,
-    [
-      '2.3|apnic|20240101|7|19830101|20240101|+1000',
-      'apnic|*|ipv4|*|7|summary',
-      'apnic|JP|ipv4|20.5.0.0|512|20100101|allocated|A1', // .0.0 - .1.255
-      'apnic|KR|ipv4|20.5.2.0|100|20100101|assigned|B1', // .2.0 - .2.99
-      'apnic|CN|ipv4|20.5.2.100|412|20100101|assigned|C1', // .2.100 - .3.255
-      'apnic|AU|ipv4|20.5.10.0|256|20100101|assigned|D1',
-      'apnic|JP|ipv4|20.5.11.0|256|20110101|assigned|A1', // another record, same holder
-      'apnic|TW|ipv4|20.5.12.0|62464|20100101|allocated|E1', // to .255.255
-      'apnic|NZ|ipv4|20.6.0.0|65536|20100101|allocated|F1',
-      '',
-    ].join('\n'),
-  );
+  const { file, remove } = writeApnicFile([
+    '2.3|apnic|20240101|7|19830101|20240101|+1000',
+    'apnic|*|ipv4|*|7|summary',
+    'apnic|JP|ipv4|20.5.0.0|512|20100101|allocated|A1', // .0.0 - .1.255
+    'apnic|KR|ipv4|20.5.2.0|100|20100101|assigned|B1', // .2.0 - .2.99
+    'apnic|CN|ipv4|20.5.2.100|412|20100101|assigned|C1', // .2.100 - .3.255
+    'apnic|AU|ipv4|20.5.10.0|256|20100101|assigned|D1',
+    'apnic|JP|ipv4|20.5.11.0|256|20110101|assigned|A1', // another record, same holder
+    'apnic|TW|ipv4|20.5.12.0|62464|20100101|allocated|E1', // to .255.255
+    'apnic|NZ|ipv4|20.6.0.0|65536|20100101|allocated|F1',
+  ]);
   const load = () => loadRegistry({ data: [file] });
   const expected: [string, string | null, string | null][] = [
     // query, country, first address of the answering record
@@ -386,7 +382,7 @@ describe('IPv4 in a /16 several records share', async () => {
     ['20.7.0.0', null, null],
   ];
   const registries = await Promise.all(expected.map(() => load()));
-  rmSync(dir, { recursive: true, force: true });
+  remove();
   const answer = (r: Registry, q: string) => {
     const x = r.lookup(q);
     return [q, x?.country ?? null, (x?.range.start as string) ?? null];
