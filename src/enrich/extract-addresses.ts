@@ -560,8 +560,25 @@ function createLineScanner(): (
     let lineFlags = 0;
     let i = from;
     for (;;) {
+      // Four bytes a turn: the line ends in a stop byte (`\n`) that is
+      // always met before a read could pass the end of the bytes.
       let t: number;
-      while ((t = STOP[b[i]!]!) === 0) i++;
+      for (;;) {
+        if ((t = STOP[b[i]!]!) !== 0) break;
+        if ((t = STOP[b[i + 1]!]!) !== 0) {
+          i += 1;
+          break;
+        }
+        if ((t = STOP[b[i + 2]!]!) !== 0) {
+          i += 2;
+          break;
+        }
+        if ((t = STOP[b[i + 3]!]!) !== 0) {
+          i += 3;
+          break;
+        }
+        i += 4;
+      }
       const p = i;
       if (t === STOP_NL) break;
       if (t >= STOP_ESCAPE) {
