@@ -165,11 +165,14 @@ export class RegistryIndex implements Registry {
   }
 
   #findV4(key: number): number {
-    const d = (this.#v4Dir ??= buildDirectory32(this.#v4));
-    const sole = d.dir[2 * (key >>> 16)]!;
-    if (sole !== MIXED) return sole;
-    const run = this.#runOf(key);
-    return run >= 0 ? this.#v4RunId[run]! : find32Dir(this.#v4, d, key);
+    // Not through the runs of lookup(): ids are asked for by enrichment,
+    // whose own cache answers repeats, and the runs of a /16 cost more to
+    // cut than the few searches they would save there.
+    return find32Dir(
+      this.#v4,
+      (this.#v4Dir ??= buildDirectory32(this.#v4)),
+      key,
+    );
   }
 
   #initV4Cache(): (RegistryRecord | null | undefined)[] {
