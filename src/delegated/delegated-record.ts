@@ -5,6 +5,7 @@
  */
 
 import type { LoadWarning, ResourceType } from '../types.js';
+import type { OpaqueIds } from './parse-delegated.js';
 
 /** The version (header) line: `version|registry|serial|records|startdate|enddate|UTCoffset`. */
 export interface DelegatedHeader {
@@ -51,9 +52,10 @@ export interface DelegatedRecord {
   /** Field 8; '' when absent or empty. The same string instance for every repeat of an id in a file. */
   opaqueId: string;
   /**
-   * Index of `opaqueId` among the distinct ids of this file, numbered 0, 1, 2…
-   * in order of first appearance; -1 when empty. Lets a consumer keep its own
-   * per-id data in an array instead of a map.
+   * Index of `opaqueId` among the distinct ids of this file (or of the files
+   * parsed with the same `ids` option), numbered 0, 1, 2… in order of first
+   * appearance; -1 when empty. Lets a consumer keep its own per-id data in an
+   * array instead of a map.
    */
   opaqueIndex: number;
   /** True when the line had an 8th field at all (even empty). */
@@ -95,4 +97,10 @@ export interface ParseDelegatedOptions {
   readonly lenient?: boolean;
   /** Called for every warning under `lenient`. */
   readonly onWarning?: (warning: LoadWarning) => void;
+  /**
+   * Interned opaque ids to number this file's ids in (shared by the parsers
+   * of several files, they number alike across files). Default: the
+   * parser's own.
+   */
+  readonly ids?: OpaqueIds;
 }

@@ -282,8 +282,7 @@ class Parser implements DelegatedParser {
   private readonly v6: Uint32Array;
   /** Opaque ids seen, so equal ids share one compact string. */
   // Interned opaque ids: open addressing, slots of [index + 1, hash].
-  private idTable = new Int32Array(2048);
-  private readonly idList: string[] = [];
+  private readonly ids: OpaqueIds;
   private idIndex = -1;
   private lastId: string | null = null;
   private lastIndex = -1;
@@ -307,6 +306,7 @@ class Parser implements DelegatedParser {
     this.lenient = options.lenient === true;
     this.onWarning = options.onWarning;
     this.onRecord = onRecord;
+    this.ids = options.ids ?? new OpaqueIds();
     this.v6 = new Uint32Array(4);
     this.record = {
       registry: '',
@@ -933,12 +933,9 @@ class Parser implements DelegatedParser {
   }
 
   /**
-   * The opaque id in `s[a..b)`, interned: one string per distinct id, found by
-   * a hash of its characters without making a substring first. Repeats (most
-   * records of a holder come together, and a holder has many records) cost a
-   * hash and a compare; the consumer gets the same string instance for every
-   * repeat, so its own maps hash each id once. A new long id is stored as a
-   * compact copy, since a substring would keep the whole decoded chunk alive.
+   * The opaque id in `s[a..b)`, interned (see {@link OpaqueIds}): the
+   * consumer gets the same string instance for every repeat, so its own maps
+   * hash each id once.
    */
   private opaqueId(s: string, a: number, b: number): string {
     const n = b - a;
@@ -955,48 +952,9 @@ class Parser implements DelegatedParser {
   }
 
   private internId(s: string, a: number, b: number, n: number): string {
-    let h = 0x811c9dc5;
-    for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    // Slots are pairs [index + 1 (0 when free), hash]: a probe that meets
-    // another id reads only the table, not that id's string.
-    const table = this.idTable;
-    const mask = (table.length >>> 1) - 1;
-    let slot = h & mask;
-    for (;;) {
-      const k = table[2 * slot]! - 1;
-      if (k < 0) break;
-      if (table[2 * slot + 1] === h) {
-        const kept = this.idList[k]!;
-        if (kept.length === n && s.startsWith(kept, a)) {
-          this.idIndex = k;
-          return kept;
-        }
-      }
-      slot = (slot + 1) & mask;
-    }
-    const slice = s.slice(a, b);
-    // Concatenation then slice: the result owns a copy of its text.
-    const kept = n < 13 ? slice : (' ' + slice).slice(1);
-    this.idIndex = this.idList.length;
-    this.idList.push(kept);
-    table[2 * slot] = this.idList.length;
-    table[2 * slot + 1] = h;
-    if (this.idList.length * 4 > table.length) this.growIds();
-    return kept;
-  }
-
-  private growIds(): void {
-    const old = this.idTable;
-    const table = new Int32Array(old.length * 2);
-    const mask = (table.length >>> 1) - 1;
-    for (let j = 0; j < old.length; j += 2) {
-      if (old[j] === 0) continue;
-      let slot = old[j + 1]! & mask;
-      while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
-      table[2 * slot] = old[j]!;
-      table[2 * slot + 1] = old[j + 1]!;
-    }
-    this.idTable = table;
+    const k = this.ids.intern(s, a, b, n);
+    this.idIndex = k;
+    return this.ids.list[k]!;
   }
 }
 
@@ -1017,6 +975,60 @@ function checkOptions(options: ParseDelegatedOptions, onRecord: unknown): void {
   }
   if (typeof onRecord !== 'function')
     throw new TypeError('`onRecord` must be a function');
+}
+
+/**
+ * Opaque ids interned: one string per distinct id, numbered 0, 1, 2… in order
+ * of first appearance, found by a hash of its characters without making a
+ * substring first. A parser keeps its own; parsers given the same one (see
+ * {@link ParseDelegatedOptions.ids}) number the ids of several files alike.
+ */
+export class OpaqueIds {
+  /** The distinct ids, by number. */
+  readonly list: string[] = [];
+  // Slots are pairs [number + 1 (0 when free), hash]: a probe that meets
+  // another id reads only the table, not that id's string.
+  #table = new Int32Array(2048);
+
+  /** The number of the id `s[a..b)` (`n` = b - a), added if new. */
+  intern(s: string, a: number, b: number, n: number): number {
+    let h = 0x811c9dc5;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    const table = this.#table;
+    const mask = (table.length >>> 1) - 1;
+    let slot = h & mask;
+    for (;;) {
+      const k = table[2 * slot]! - 1;
+      if (k < 0) break;
+      if (table[2 * slot + 1] === h) {
+        const kept = this.list[k]!;
+        if (kept.length === n && s.startsWith(kept, a)) return k;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const slice = s.slice(a, b);
+    // Concatenation then slice: the result owns a copy of its text (a
+    // substring would keep the whole decoded chunk alive).
+    this.list.push(n < 13 ? slice : (' ' + slice).slice(1));
+    table[2 * slot] = this.list.length;
+    table[2 * slot + 1] = h;
+    if (this.list.length * 4 > table.length) this.#grow();
+    return this.list.length - 1;
+  }
+
+  #grow(): void {
+    const old = this.#table;
+    const table = new Int32Array(old.length * 2);
+    const mask = (table.length >>> 1) - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j] === 0) continue;
+      let slot = old[j + 1]! & mask;
+      while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = old[j]!;
+      table[2 * slot + 1] = old[j + 1]!;
+    }
+    this.#table = table;
+  }
 }
 
 /**

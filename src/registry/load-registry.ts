@@ -3,7 +3,7 @@
  */
 
 import { SourceError } from '../errors.js';
-import { parseDelegated } from '../delegated/parse-delegated.js';
+import { OpaqueIds, parseDelegated } from '../delegated/parse-delegated.js';
 import type { DelegatedRecord } from '../delegated/delegated-record.js';
 import { openSource } from '../io/read-source.js';
 import { isSnapshotFile, readSnapshotFile } from '../snapshot/snapshot-file.js';
@@ -139,6 +139,10 @@ export async function loadFiles(
   const sources: SourceInfo[] = [];
   const orders: SourceOrder[] = [];
   const warnings: LoadWarning[] = [];
+  // One numbering of opaque ids for all the files: the parsers intern them,
+  // so a holder index per number is all the loader keeps (no map of ids).
+  const ids = new OpaqueIds();
+  const holderOf: number[] = [];
   for (const path of paths) {
     const opened = openSource(path);
     const sourceIndex = sources.length;
@@ -156,7 +160,6 @@ export async function loadFiles(
     let L = builder.line;
     let W = builder.words;
     let P = builder.prefixLength;
-    const fileHolders: (number | undefined)[] = [];
     const onRecord = (r: DelegatedRecord): void => {
       const i = builder.size;
       if (i === cap) {
@@ -202,20 +205,18 @@ export async function loadFiles(
       R[i] = rir;
       C[i] = packCountry(r.country);
       D[i] = r.date;
-      // Holder index per distinct id of this file, by the parser's numbering.
+      // Holder index per distinct id, by the parsers' numbering.
       const k = r.opaqueIndex;
-      let h = k < 0 ? -1 : fileHolders[k];
-      if (h === undefined) {
-        const o = r.opaqueId;
+      while (holderOf.length <= k) {
+        const o = ids.list[holderOf.length]!;
         // NRO files put a registry's name (or `ietf`) where reserved/available records have no holder.
-        h =
+        holderOf.push(
           o.length <= 7 && (RIR_CODE[o] !== undefined || o === 'ietf')
             ? -1
-            : builder.internHolder(o);
-        while (fileHolders.length <= k) fileHolders.push(undefined);
-        fileHolders[k] = h;
+            : builder.addHolder(o),
+        );
       }
-      H[i] = h;
+      H[i] = k < 0 ? -1 : holderOf[k]!;
       F[i] = sourceIndex;
       L[i] = r.line;
       if (r.type === 'ipv6') {
@@ -237,6 +238,7 @@ export async function loadFiles(
       {
         file: opened.name,
         lenient: options.lenient === true,
+        ids,
         onWarning: (w) => {
           if (warnings.length < MAX_WARNINGS_KEPT) warnings.push(w);
           options.onWarning?.(w);

@@ -138,7 +138,6 @@ export class RecordStoreBuilder {
   line: Uint32Array;
   words: Uint32Array;
   prefixLength: Uint8Array;
-  readonly #holderIds = new Map<string, number>();
   readonly #holders: string[] = [];
 
   readonly #shared: boolean;
@@ -208,16 +207,10 @@ export class RecordStoreBuilder {
     this.#cap = c;
   }
 
-  /** Interns an opaque-id; '' gives -1. */
-  internHolder(id: string): number {
-    if (id === '') return -1;
-    let h = this.#holderIds.get(id);
-    if (h === undefined) {
-      h = this.#holders.length;
-      this.#holders.push(id);
-      this.#holderIds.set(id, h);
-    }
-    return h;
+  /** Adds an opaque-id the caller knows to be new (interned already); returns its index. */
+  addHolder(id: string): number {
+    this.#holders.push(id);
+    return this.#holders.length - 1;
   }
 
   /** Trims the columns, optionally onto SharedArrayBuffers. */

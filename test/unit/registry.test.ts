@@ -6,14 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/load-registry.js';
 import { QueryError } from '../../src/errors.js';
 import type { Registry } from '../../src/types.js';
+import type { RegistryIndex } from '../../src/registry/registry-index.js';
 
 /** Writes an APNIC file of `lines` into a new temporary directory. */
-function writeApnicFile(lines: readonly string[]): {
+function writeApnicFile(
+  lines: readonly string[],
+  name = 'delegated-apnic-extended-20240101',
+): {
   file: string;
   remove: () => void;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'rirmap-registry-'));
-  const file = join(dir, 'delegated-apnic-extended-20240101');
+  const file = join(dir, name);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -400,4 +404,51 @@ describe('IPv4 in a /16 several records share', async () => {
           );
     },
   );
+});
+
+// Holders are numbered once for all the files of a load: the same opaque-id
+// in two files is one holder. Worked out by hand from the lines below.
+describe('a holder across files', async () => {
+  const a = writeApnicFile([
+    '2.3|apnic|20240101|2|19830101|20240101|+1000',
+    'apnic|*|ipv4|*|2|summary',
+    'apnic|JP|ipv4|20.1.0.0|65536|20100101|allocated|H1',
+    'apnic|KR|ipv4|20.2.0.0|65536|20100101|allocated|H2',
+  ]);
+  const b = writeApnicFile(
+    [
+      '2.3|apnic|20240201|3|19830101|20240201|+1000',
+      'apnic|*|ipv4|*|3|summary',
+      'apnic|KR|ipv4|20.3.0.0|65536|20110101|allocated|H2',
+      'apnic|JP|ipv4|20.4.0.0|65536|20110101|allocated|H1',
+      'apnic||ipv4|20.5.0.0|65536||available|apnic', // a registry's name: no holder
+    ],
+    'delegated-apnic-extended-20240201',
+  );
+  const registry = await loadRegistry({ data: [a.file, b.file] });
+  a.remove();
+  b.remove();
+  const starts = (h: string) =>
+    registry
+      .holder(h)
+      .map((r) => r.range.start)
+      .sort();
+
+  it('lists the blocks of both files under one holder', () => {
+    expect(starts('H1')).toEqual(['20.1.0.0', '20.4.0.0']);
+    expect(starts('H2')).toEqual(['20.2.0.0', '20.3.0.0']);
+    expect(registry.lookup('20.4.0.1')?.holder).toBe('H1');
+    expect(registry.lookup('20.3.0.1')?.holder).toBe('H2');
+    // Stored once each: two holders in the table, the same index for both files.
+    const columns = (registry as RegistryIndex).data.columns;
+    expect(columns.holderOffsets.length - 1).toBe(2);
+    const holderOf = (ip: string) => columns.holder[registry.lookupId(ip)];
+    expect(holderOf('20.1.0.1')).toBe(holderOf('20.4.0.1'));
+    expect(holderOf('20.2.0.1')).toBe(holderOf('20.3.0.1'));
+  });
+
+  it('gives no holder to a registry name in the opaque-id field', () => {
+    expect(registry.lookup('20.5.0.1')?.holder).toBeNull();
+    expect(registry.holder('apnic')).toEqual([]);
+  });
 });
