@@ -10,6 +10,7 @@
 
 import { specialIpv4Ranges, specialIpv6Prefixes } from '../ip/special.js';
 import { buildTrie128, buildTrie32 } from '../trie/build-trie.js';
+import { Scratch } from '../trie/scratch.js';
 import type { Trie128Data, Trie32Data } from '../trie/interval-trie.js';
 import {
   makeAllocator,
@@ -50,6 +51,7 @@ function orderIds(
   tier: Uint8Array,
   rankOf: Uint16Array,
   maxRank: number,
+  scratch: Scratch,
 ): Int32Array {
   const n = ids.length;
   if (n === 0) return ids;
@@ -59,7 +61,8 @@ function orderIds(
   if (maxId < 2 ** ID_BITS && maxRank < 2 ** RANK_BITS && LITTLE_ENDIAN) {
     // Pack the whole sort key into 64 bits and use the native typed-array sort:
     // tier(1) | size(33) | status(1) | source rank(8) | id(21).
-    const keys = new BigUint64Array(n);
+    scratch.reset();
+    const keys = scratch.u64(n);
     const view = new Uint32Array(keys.buffer);
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
@@ -98,12 +101,14 @@ function orderIds(
  * Builds the tries over a builder's records.
  * @param tier per record id: 0 for registry files, 1 for IANA's fallback tier
  * @param shared place the arrays on SharedArrayBuffers
+ * @param scratch memory for the builds' temporary arrays (release it after)
  */
 export function buildRegistryData(
   builder: RecordStoreBuilder,
   sources: readonly SourceOrder[],
   tier: Uint8Array,
   shared: boolean,
+  scratch: Scratch = new Scratch(),
 ): RegistryData {
   const columns = builder.freeze(shared);
   // Source rank: later end date first, then registry name, then load order.
@@ -132,6 +137,8 @@ export function buildRegistryData(
   }
   const scan = (id: number) => tier[id] === 0;
   const alloc = makeAllocator(shared);
+  // The three builds take turns with the same temporary memory (`scratch`).
+
   const v4Order = orderIds(
     lists[0]!,
     columns,
@@ -139,6 +146,7 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
+    scratch,
   );
   const v6Order = orderIds(
     lists[1]!,
@@ -147,6 +155,7 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
+    scratch,
   );
   const asnOrder = orderIds(
     lists[2]!,
@@ -155,32 +164,51 @@ export function buildRegistryData(
     tier,
     rankOf,
     sources.length,
+    scratch,
   );
   // Special-purpose space is painted first: it answers before any record.
-  const v4 = buildTrie32({
-    order: v4Order,
-    keys: columns.words,
-    scan,
-    totalIds: n,
-    alloc,
-    special: specialIpv4Ranges(),
-  });
-  const v6 = buildTrie128({
-    order: v6Order,
-    words: columns.words,
-    prefixLength: columns.prefixLength,
-    scan,
-    totalIds: n,
-    alloc,
-    special: specialIpv6Prefixes(),
-  });
-  const asn = buildTrie32({
-    order: asnOrder,
-    keys: columns.words,
-    scan,
-    totalIds: n,
-    alloc,
-  });
+  const buildV4 = () =>
+    buildTrie32({
+      order: v4Order,
+      keys: columns.words,
+      scan,
+      totalIds: n,
+      alloc,
+      special: specialIpv4Ranges(),
+      scratch,
+    });
+  const buildV6 = () =>
+    buildTrie128({
+      order: v6Order,
+      words: columns.words,
+      prefixLength: columns.prefixLength,
+      scan,
+      totalIds: n,
+      alloc,
+      special: specialIpv6Prefixes(),
+      scratch,
+    });
+  const buildAsn = () =>
+    buildTrie32({
+      order: asnOrder,
+      keys: columns.words,
+      scan,
+      totalIds: n,
+      alloc,
+      scratch,
+    });
+  // The family with the most records first: the temporary memory it leaves
+  // is then large enough for the others.
+  let v4: ReturnType<typeof buildV4>;
+  let v6: ReturnType<typeof buildV6>;
+  if (counts[1]! > counts[0]!) {
+    v6 = buildV6();
+    v4 = buildV4();
+  } else {
+    v4 = buildV4();
+    v6 = buildV6();
+  }
+  const asn = buildAsn();
   const all = [...v4.conflicts, ...v6.conflicts, ...asn.conflicts];
   const conflicts = alloc.i32(all.length);
   conflicts.set(all);

@@ -16,6 +16,7 @@ import type {
   Rir,
   SourceInfo,
 } from '../types.js';
+import { Scratch } from '../trie/scratch.js';
 import { buildRegistryData, type SourceOrder } from './build-registry.js';
 import {
   RecordStoreBuilder,
@@ -264,11 +265,14 @@ export async function loadFiles(
     );
     orders.push({ endDate: h.endDate, registry: h.registry });
   }
+  const scratch = new Scratch();
   const data = buildRegistryData(
     builder,
     orders,
     tier.subarray(0, builder.size),
     true,
+    scratch,
   );
+  await scratch.release();
   return new RegistryIndex(data, sources, warnings);
 }

@@ -20,6 +20,7 @@ import {
   type Trie32Data,
 } from './interval-trie.js';
 import { radixOrder64 } from './radix-sort.js';
+import { Scratch } from './scratch.js';
 
 /** Result of painting: owner per elementary segment, and overlap pairs. */
 interface Painted {
@@ -53,9 +54,10 @@ function paint(
   segments: number,
   scan: (id: number) => boolean,
   totalIds: number,
+  scratch: Scratch,
 ): Painted {
-  const owner = new Int32Array(segments).fill(-1);
-  const next = new Int32Array(segments + 1);
+  const owner = scratch.i32(segments).fill(-1);
+  const next = scratch.i32(segments + 1);
   for (let k = 0; k <= segments; k++) next[k] = k;
   const conflicts: number[] = [];
   const seen = new Set<number>();
@@ -92,10 +94,14 @@ function paint(
  * order: key and index packed into one double (exact below 2^53) and sorted
  * by the native Float64Array sort, which carries the index along.
  */
-function sortOrder32(keys: Uint32Array, n: number): Int32Array {
-  const order = new Int32Array(n);
+function sortOrder32(
+  keys: Uint32Array,
+  n: number,
+  scratch: Scratch,
+): Int32Array {
+  const order = scratch.i32(n);
   if (n <= 2 ** 21) {
-    const packed = new Float64Array(n);
+    const packed = scratch.f64(n);
     for (let i = 0; i < n; i++) packed[i] = keys[i]! * 2 ** 21 + i;
     packed.sort();
     for (let i = 0; i < n; i++) order[i] = packed[i]! % 2 ** 21;
@@ -124,6 +130,8 @@ export interface Build32Input {
     readonly first: readonly number[];
     readonly last: readonly number[];
   };
+  /** Memory for the temporary arrays, reused from an earlier build (see scratch.ts). */
+  readonly scratch?: Scratch;
 }
 
 /** Id stored for special-purpose intervals. */
@@ -141,6 +149,8 @@ export function buildTrie32(input: Build32Input): {
   conflicts: number[];
 } {
   const { alloc } = input;
+  const scratch = input.scratch ?? new Scratch();
+  scratch.reset();
   const base = input.totalIds;
   const sp = input.special ?? { first: [], last: [] };
   const total = base + sp.first.length;
@@ -149,7 +159,7 @@ export function buildTrie32(input: Build32Input): {
     id < base ? input.keys[id * 4]! : sp.first[id - base]!;
   const last = (id: number) =>
     id < base ? input.keys[id * 4 + 1]! : sp.last[id - base]!;
-  const order = new Int32Array(input.order.length + sp.first.length);
+  const order = scratch.i32(input.order.length + sp.first.length);
   for (let j = 0; j < sp.first.length; j++) order[j] = base + j;
   order.set(input.order, sp.first.length);
   const m = order.length;
@@ -157,8 +167,8 @@ export function buildTrie32(input: Build32Input): {
   // (keys past 2^32 - 1 are never boundaries). Each carries a tag naming its
   // record (2i for order[i]'s first key, 2i + 1 for its end), so the sorted,
   // de-duplicated pass below gives every record its segment indexes directly.
-  const bounds = new Uint32Array(2 * m + 1);
-  const tags = new Int32Array(2 * m + 1);
+  const bounds = scratch.u32(2 * m + 1);
+  const tags = scratch.i32(2 * m + 1);
   let n = 0;
   bounds[0] = 0;
   tags[n++] = -1;
@@ -172,11 +182,11 @@ export function buildTrie32(input: Build32Input): {
       tags[n++] = 2 * i + 1;
     }
   }
-  const perm = sortOrder32(bounds, n);
-  const sorted = new Uint32Array(n);
+  const perm = sortOrder32(bounds, n, scratch);
+  const sorted = scratch.u32(n);
   // Segment indexes by position in `order`.
-  const k0 = new Int32Array(m);
-  const k1 = new Int32Array(m).fill(-1);
+  const k0 = scratch.i32(m);
+  const k1 = scratch.i32(m).fill(-1);
   let u = 0;
   for (let j = 0; j < n; j++) {
     const e = perm[j]!;
@@ -191,7 +201,7 @@ export function buildTrie32(input: Build32Input): {
   // A range reaching the top of the space ends past the last segment.
   for (let i = 0; i < m; i++) if (k1[i] === -1) k1[i] = u;
   const scan = (id: number) => id < base && input.scan(id);
-  const { owner, conflicts } = paint(order, k0, k1, u, scan, total);
+  const { owner, conflicts } = paint(order, k0, k1, u, scan, total, scratch);
   for (let k = 0; k < u; k++) if (owner[k]! >= base) owner[k] = SPECIAL_ID;
   // Merge runs.
   let runs = 0;
@@ -226,6 +236,8 @@ export interface Build128Input {
     readonly words: Uint32Array;
     readonly prefixLength: Uint8Array;
   };
+  /** Memory for the temporary arrays, reused from an earlier build (see scratch.ts). */
+  readonly scratch?: Scratch;
 }
 
 function compareKeys(
@@ -298,10 +310,12 @@ export function buildTrie128(input: Build128Input): {
   conflicts: number[];
 } {
   const { alloc } = input;
+  const scratch = input.scratch ?? new Scratch();
+  scratch.reset();
   const base = input.totalIds;
   const spCount = input.special?.prefixLength.length ?? 0;
   const totalIds = base + spCount;
-  const order = new Int32Array(input.order.length + spCount);
+  const order = scratch.i32(input.order.length + spCount);
   for (let j = 0; j < spCount; j++) order[j] = base + j;
   order.set(input.order, spCount);
   const m = order.length;
@@ -324,9 +338,9 @@ export function buildTrie128(input: Build128Input): {
     // prefix, as their top 64 bits (two words), tagged as in buildTrie32.
     // Built straight into the radix sort's inputs: on a VM every megabyte of
     // fresh memory costs milliseconds, so this path allocates little.
-    const hi = new Uint32Array(2 * m + 1);
-    const lo = new Uint32Array(2 * m + 1);
-    const tags = new Int32Array(2 * m + 1);
+    const hi = scratch.u32(2 * m + 1);
+    const lo = scratch.u32(2 * m + 1);
+    const tags = scratch.i32(2 * m + 1);
     tags[0] = -1;
     let n = 1;
     for (let i = 0; i < m; i++) {
@@ -356,9 +370,9 @@ export function buildTrie128(input: Build128Input): {
       lo[n] = e1;
       tags[n++] = 2 * i + 1;
     }
-    const sortedHi = new Uint32Array(n);
-    const sortedLo = new Uint32Array(n);
-    const perm = radixOrder64(hi, lo, n, sortedHi, sortedLo);
+    const sortedHi = scratch.u32(n);
+    const sortedLo = scratch.u32(n);
+    const perm = radixOrder64(hi, lo, n, sortedHi, sortedLo, scratch);
     // The sort is done with hi and lo: their memory holds the segment indexes.
     k0 = new Int32Array(hi.buffer, 0, m);
     k1 = new Int32Array(lo.buffer, 0, m).fill(-1);
@@ -378,7 +392,7 @@ export function buildTrie128(input: Build128Input): {
       }
     }
     for (let i = 0; i < m; i++) if (k1[i] === -1) k1[i] = u;
-    sorted = new Uint32Array(u * 4);
+    sorted = scratch.u32(u * 4);
     for (let k = 0; k < u; k++) {
       sorted[k * 4] = sortedHi[k]!;
       sorted[k * 4 + 1] = sortedLo[k]!;
@@ -428,7 +442,7 @@ export function buildTrie128(input: Build128Input): {
     }
   }
   const scan = (id: number) => id < base && input.scan(id);
-  const { owner, conflicts } = paint(order, k0, k1, u, scan, totalIds);
+  const { owner, conflicts } = paint(order, k0, k1, u, scan, totalIds, scratch);
   for (let k = 0; k < u; k++) if (owner[k]! >= base) owner[k] = SPECIAL_ID;
   let runs = 0;
   for (let k = 0; k < u; k++) if (k === 0 || owner[k] !== owner[k - 1]) runs++;

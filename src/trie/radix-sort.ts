@@ -8,6 +8,8 @@
  * every key is skipped (IPv6 prefixes leave the low digits zero).
  */
 
+import { Scratch } from './scratch.js';
+
 const RADIX = 65536;
 
 /**
@@ -16,6 +18,7 @@ const RADIX = 65536;
  * @param n number of keys (the arrays may be longer)
  * @param sortedHi receives the high words in ascending key order (length >= n)
  * @param sortedLo receives the low words in ascending key order
+ * @param scratch memory for the index arrays (a fresh pool when absent)
  * @returns indexes 0..n-1 in ascending key order, equal keys in index order
  */
 export function radixOrder64(
@@ -24,17 +27,18 @@ export function radixOrder64(
   n: number,
   sortedHi: Uint32Array,
   sortedLo: Uint32Array,
+  scratch: Scratch = new Scratch(),
 ): Int32Array {
-  let idx = new Int32Array(n);
+  let idx = scratch.i32(n);
   for (let i = 0; i < n; i++) idx[i] = i;
-  let idxTmp = new Int32Array(n);
+  let idxTmp = scratch.i32(n);
   // Key words travel with the indexes so that every pass reads sequentially;
   // the two pairs of word arrays take turns as source and destination.
   let kHi = hi;
   let kLo = lo;
   let hiTmp = sortedHi;
   let loTmp = sortedLo;
-  const count = new Int32Array(RADIX);
+  const count = scratch.i32(RADIX);
   for (let pass = 0; pass < 4; pass++) {
     const src = pass < 2 ? kLo : kHi;
     const shift = (pass & 1) * 16;
