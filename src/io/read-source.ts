@@ -46,8 +46,10 @@ export interface SourceHeader extends DelegatedHeader {
   readonly kind: 'standard' | 'extended';
 }
 
-/** Raw read size. */
-const READ_CHUNK = 1 << 16;
+/** Raw read size: a read ahead of this much keeps the parser from waiting on the disk thread (it decodes in 64 KiB pieces). */
+const READ_CHUNK = 1 << 18;
+/** Decompressed output chunk size. */
+const INFLATE_CHUNK = 1 << 16;
 /** Decompressed bzip2 output is handed on in slices of this size. */
 const BZIP2_SLICE = 1 << 20;
 /** Decompressed bytes looked at after the version line by {@link readHeaderOnly}. */
@@ -130,8 +132,8 @@ async function* readChunks(
     } else if (compression === 'gzip') {
       // Room for a few output chunks lets zlib inflate ahead while the consumer parses.
       const gunzip = createGunzip({
-        chunkSize: READ_CHUNK,
-        highWaterMark: 4 * READ_CHUNK,
+        chunkSize: INFLATE_CHUNK,
+        highWaterMark: 4 * INFLATE_CHUNK,
       } as ZlibOptions);
       inflater = gunzip;
       // Errors reach the consumer through the iteration of `gunzip` below.
