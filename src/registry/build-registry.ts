@@ -137,8 +137,8 @@ export function buildRegistryData(
   }
   const scan = (id: number) => tier[id] === 0;
   const alloc = makeAllocator(shared);
-  // The three builds take turns with the same temporary memory (`scratch`).
-
+  // The sorts and the three builds take turns with the same temporary
+  // memory (`scratch`).
   const v4Order = orderIds(
     lists[0]!,
     columns,
