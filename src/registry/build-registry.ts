@@ -101,7 +101,7 @@ function orderIds(
  * Builds the tries over a builder's records.
  * @param tier per record id: 0 for registry files, 1 for IANA's fallback tier
  * @param shared place the arrays on SharedArrayBuffers
- * @param scratch memory for the builds' temporary arrays (release it after)
+ * @param scratch memory for the builds' temporary arrays (free it after: see free-buffers.ts)
  */
 export function buildRegistryData(
   builder: RecordStoreBuilder,

@@ -18,6 +18,7 @@ import type {
 } from '../types.js';
 import { Scratch } from '../trie/scratch.js';
 import { buildRegistryData, type SourceOrder } from './build-registry.js';
+import { freeBuffers } from './free-buffers.js';
 import {
   RecordStoreBuilder,
   RIR_CODES,
@@ -273,6 +274,7 @@ export async function loadFiles(
     true,
     scratch,
   );
-  await scratch.release();
+  // The build's temporary memory goes back now, not at a later collection.
+  await freeBuffers(scratch.drain());
   return new RegistryIndex(data, sources, warnings);
 }

@@ -1,5 +1,3 @@
-import { MessageChannel } from 'node:worker_threads';
-
 /**
  * Reused memory for the temporary arrays of the trie builds. On a VM every
  * megabyte of fresh memory costs milliseconds in page faults, and the three
@@ -8,8 +6,8 @@ import { MessageChannel } from 'node:worker_threads';
  *
  * Arrays come zeroed, like new typed arrays. `reset()` starts a build: every
  * array handed out before it may be handed out again, so none may outlive the
- * build that took it. `release()` gives the memory back to the system at
- * once, rather than at some later garbage collection.
+ * build that took it. `drain()` hands the buffers over (to be freed at once,
+ * see registry/free-buffers.ts) and empties the pool.
  */
 export class Scratch {
   readonly #buffers: ArrayBuffer[] = [];
@@ -20,23 +18,10 @@ export class Scratch {
     this.#taken.fill(false);
   }
 
-  /**
-   * Frees every buffer now: they are transferred into a message on a
-   * channel that is closed unread, which frees what it carries. The arrays
-   * handed out become empty (detached); the pool starts over.
-   */
-  async release(): Promise<void> {
-    const buffers = this.#buffers.splice(0);
+  /** Hands over every buffer (the arrays handed out must no longer be used) and empties the pool. */
+  drain(): ArrayBuffer[] {
     this.#taken.length = 0;
-    if (buffers.length === 0) return;
-    const { port1, port2 } = new MessageChannel();
-    const closed = new Promise<void>((resolve) =>
-      port2.once('close', () => resolve()),
-    );
-    port1.postMessage(null, buffers);
-    port1.close();
-    port2.close();
-    await closed;
+    return this.#buffers.splice(0);
   }
 
   /** The smallest free buffer of at least `bytes`, zeroed over `bytes`; else a new one. */

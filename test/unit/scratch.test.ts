@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { freeBuffers } from '../../src/registry/free-buffers.js';
 import { Scratch } from '../../src/trie/scratch.js';
 
 describe('Scratch: reused memory for build temporaries', () => {
@@ -28,18 +29,20 @@ describe('Scratch: reused memory for build temporaries', () => {
     expect(fresh.buffer).not.toBe(small.buffer);
   });
 
-  it('release() frees the buffers at once: the arrays handed out are detached', async () => {
+  it('drain() hands over its buffers, and freeBuffers frees them at once: the arrays handed out are detached', async () => {
     const s = new Scratch();
     const a = s.i32(1000).fill(3);
     const b = s.u64(10);
-    await s.release();
+    const buffers = s.drain();
+    expect(buffers).toHaveLength(2);
+    expect(s.drain()).toEqual([]); // the pool is empty
+    await freeBuffers(buffers);
     expect(a.buffer.byteLength).toBe(0);
     expect(a.length).toBe(0);
     expect(b.length).toBe(0);
     const c = s.i32(1000); // a new buffer, zeroed
     expect(c.length).toBe(1000);
     expect(c.every((x) => x === 0)).toBe(true);
-    await s.release();
-    await new Scratch().release(); // nothing to free
+    await freeBuffers([]); // nothing to free
   });
 });
