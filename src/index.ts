@@ -26,6 +26,7 @@ export type { SpecialPurpose } from './ip/special.js';
 export {
   parseDelegated,
   createDelegatedParser,
+  OpaqueIds,
 } from './delegated/parse-delegated.js';
 export type {
   DelegatedHeader,

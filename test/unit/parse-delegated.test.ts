@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  OpaqueIds,
   createDelegatedParser,
   parseDelegated,
 } from '../../src/delegated/parse-delegated.js';
@@ -1330,6 +1331,40 @@ describe('chunk boundaries', () => {
       parser.end();
       expect(records).toEqual(ids.map((id, i) => ({ id, index: want[i] })));
     }
+  });
+
+  it('parsers given the same OpaqueIds number the ids of all their files alike', () => {
+    const ids = new OpaqueIds();
+    const file = (list: string[]) => {
+      const header = ARIN_HEADER.replace(
+        '|1|19700101',
+        `|${list.length}|19700101`,
+      );
+      const bytes = enc(
+        header +
+          list
+            .map((id, i) => `arin|US|asn|${i + 1}|1|20200101|assigned|${id}\n`)
+            .join(''),
+      );
+      const got: [string, number][] = [];
+      const parser = createDelegatedParser({ file: 'x', ids }, (r) =>
+        got.push([r.opaqueId, r.opaqueIndex]),
+      );
+      parser.push(bytes);
+      parser.end();
+      return got;
+    };
+    expect(file(['A1', 'B2', 'A1'])).toEqual([
+      ['A1', 0],
+      ['B2', 1],
+      ['A1', 0],
+    ]);
+    expect(file(['B2', 'C3', ''])).toEqual([
+      ['B2', 1],
+      ['C3', 2],
+      ['', -1],
+    ]);
+    expect(ids.list).toEqual(['A1', 'B2', 'C3']);
   });
 
   it('a BOM split across chunks is dropped', () => {
