@@ -1299,6 +1299,15 @@ describe('chunk boundaries', () => {
     }
   });
 
+  /** An ARIN file of one ASN record per opaque id given ('' for none). */
+  const asnFile = (ids: readonly string[]) =>
+    enc(
+      ARIN_HEADER.replace('|1|19700101', `|${ids.length}|19700101`) +
+        ids
+          .map((id, i) => `arin|US|asn|${i + 1}|1|20200101|assigned|${id}\n`)
+          .join(''),
+    );
+
   it('numbers distinct opaque ids in order of first appearance, whatever the chunking', () => {
     const ids = [
       'A1',
@@ -1310,16 +1319,7 @@ describe('chunk boundaries', () => {
       '',
       'C3-long-enough-to-copy',
     ];
-    const header = ARIN_HEADER.replace(
-      '|1|19700101',
-      `|${ids.length}|19700101`,
-    );
-    const bytes = enc(
-      header +
-        ids
-          .map((id, i) => `arin|US|asn|${i + 1}|1|20200101|assigned|${id}\n`)
-          .join(''),
-    );
+    const bytes = asnFile(ids);
     const want = [0, -1, 1, 0, 2, 1, -1, 2];
     for (const cutAt of [0, 50, 97, 150]) {
       const records: { id: string; index: number }[] = [];
@@ -1336,16 +1336,7 @@ describe('chunk boundaries', () => {
   it('parsers given the same OpaqueIds number the ids of all their files alike', () => {
     const ids = new OpaqueIds();
     const file = (list: string[]) => {
-      const header = ARIN_HEADER.replace(
-        '|1|19700101',
-        `|${list.length}|19700101`,
-      );
-      const bytes = enc(
-        header +
-          list
-            .map((id, i) => `arin|US|asn|${i + 1}|1|20200101|assigned|${id}\n`)
-            .join(''),
-      );
+      const bytes = asnFile(list);
       const got: [string, number][] = [];
       const parser = createDelegatedParser({ file: 'x', ids }, (r) =>
         got.push([r.opaqueId, r.opaqueIndex]),
