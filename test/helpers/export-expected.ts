@@ -11,6 +11,7 @@ import {
 } from '../../src/ip/format-ip.js';
 import { parseIpv4, parseIpv6 } from '../../src/ip/parse-ip.js';
 import type { Registry, RegistryRecord } from '../../src/types.js';
+import { mulberry32 } from './random-delegated.js';
 
 /** Every field name of an export. */
 export const ALL_FIELDS = [
@@ -75,18 +76,6 @@ export function expectedLookup(
   return registry.lookup(ip);
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomBig(rand: () => number, bits: number): bigint {
   let v = 0n;
   for (let i = 0; i < bits; i += 32)
@@ -136,7 +125,7 @@ export function sampleAddresses(
   registry: Registry,
   options: SampleOptions,
 ): string[] {
-  const rand = createRandom(options.seed);
+  const rand = mulberry32(options.seed);
   const v4 = [...registry.intervals('ipv4')];
   const v6 = [...registry.intervals('ipv6')];
   const out: string[] = [...FIXED_ADDRESSES];

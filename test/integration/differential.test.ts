@@ -109,19 +109,13 @@ describe('differential test: interval trie versus a linear scan', async () => {
             : `${expected.file} ${expected.first}-${expected.last}`;
         let g: string | null = null;
         if (got !== null) {
-          const first =
+          const key = (v: string | number): bigint =>
             q.type === 'asn'
-              ? BigInt(got.range.start as number)
+              ? BigInt(v as number)
               : q.type === 'ipv4'
-                ? BigInt(ipv4ToNumber(got.range.start as string))
-                : ipv6ToBig(got.range.start as string);
-          const last =
-            q.type === 'asn'
-              ? BigInt(got.range.end as number)
-              : q.type === 'ipv4'
-                ? BigInt(ipv4ToNumber(got.range.end as string))
-                : ipv6ToBig(got.range.end as string);
-          g = `${got.source.file} ${first}-${last}`;
+                ? BigInt(ipv4ToNumber(v as string))
+                : ipv6ToBig(v as string);
+          g = `${got.source.file} ${key(got.range.start)}-${key(got.range.end)}`;
           found++;
         }
         if (e !== g) {

@@ -9,6 +9,7 @@ import { registryFromShared, shareRegistry } from '../../src/registry/share.js';
 import { writeSnapshotFile } from '../../src/snapshot/snapshot-file.js';
 import type { Registry } from '../../src/types.js';
 import { sampleAddresses } from '../helpers/export-expected.js';
+import { COLUMN_FIELDS } from '../helpers/registry-fixtures.js';
 
 // Real files with holders (extended), IPv6, ASNs and IANA overlaps: about
 // 108,000 records, so every column spans many checksum chunks.
@@ -19,14 +20,7 @@ const FILES = [
   RIR('delegated-lacnic-extended-20230323.gz'),
   RIR('delegated-iana-20170730.gz'),
 ];
-const FIELDS = [
-  'rir',
-  'country',
-  'date',
-  'status',
-  'holder',
-  'source',
-] as const;
+const FIELDS = COLUMN_FIELDS;
 
 describe('compiled snapshot of real registry files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rirmap-snapshared-'));

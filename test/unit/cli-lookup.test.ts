@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
 import { memoryIo } from '../helpers/cli-io.js';
+import { APNIC_FIXTURE, RIPE_FIXTURE } from '../helpers/registry-fixtures.js';
 
-const fx = (name: string) =>
-  fileURLToPath(new URL(`../../fixtures/registry/${name}`, import.meta.url));
-const APNIC = fx('delegated-apnic-extended-20240101');
-const RIPE = fx('delegated-ripencc-extended-20240301');
+const APNIC = APNIC_FIXTURE;
+const RIPE = RIPE_FIXTURE;
 
 describe('rirmap lookup', () => {
   const empty = mkdtempSync(join(tmpdir(), 'rirmap-empty-'));

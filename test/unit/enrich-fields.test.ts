@@ -7,6 +7,7 @@ import {
   recordFieldText,
 } from '../../src/enrich/enrich-fields.js';
 import { fakeRegistry, fixtureRegistry, sharedPath } from './enrich-helpers.js';
+import { COLUMN_FIELDS } from '../helpers/registry-fixtures.js';
 
 describe('field reader', () => {
   it('reads the same text as the record objects (fixture registry, every record)', async () => {
@@ -21,14 +22,7 @@ describe('field reader', () => {
     const registry = await loadRegistry({ data: [sharedPath('rir')] });
     const read = createFieldReader(registry);
     for (let id = 0; id < registry.size; id += 97)
-      for (const f of [
-        'rir',
-        'country',
-        'date',
-        'status',
-        'holder',
-        'source',
-      ] as const)
+      for (const f of COLUMN_FIELDS)
         expect(read(id, f)).toBe(recordFieldText(registry.record(id), f));
   }, 30_000);
 

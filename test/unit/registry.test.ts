@@ -7,6 +7,11 @@ import { loadRegistry } from '../../src/registry/load-registry.js';
 import { QueryError } from '../../src/errors.js';
 import type { Registry } from '../../src/types.js';
 import type { RegistryIndex } from '../../src/registry/registry-index.js';
+import {
+  APNIC_FIXTURE,
+  IANA_FIXTURE,
+  RIPE_FIXTURE,
+} from '../helpers/registry-fixtures.js';
 
 /** Writes an APNIC file of `lines` into a new temporary directory. */
 function writeApnicFile(
@@ -22,11 +27,9 @@ function writeApnicFile(
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-const fx = (name: string) =>
-  fileURLToPath(new URL(`../../fixtures/registry/${name}`, import.meta.url));
-const APNIC = fx('delegated-apnic-extended-20240101');
-const RIPE = fx('delegated-ripencc-extended-20240301');
-const IANA = fx('delegated-iana-20240101');
+const APNIC = APNIC_FIXTURE;
+const RIPE = RIPE_FIXTURE;
+const IANA = IANA_FIXTURE;
 
 // Every expectation below was worked out by hand from the fixture lines.
 describe('registry over hand-written fixtures', async () => {

@@ -10,7 +10,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFieldReader } from '../../src/enrich/record-fields.js';
@@ -24,14 +23,12 @@ import {
 } from '../../src/snapshot/snapshot.js';
 import { writeSnapshotFile } from '../../src/snapshot/snapshot-file.js';
 import type { Registry } from '../../src/types.js';
+import {
+  COLUMN_FIELDS,
+  REGISTRY_FIXTURES,
+} from '../helpers/registry-fixtures.js';
 
-const fx = (name: string) =>
-  fileURLToPath(new URL(`../../fixtures/registry/${name}`, import.meta.url));
-const FILES = [
-  fx('delegated-apnic-extended-20240101'),
-  fx('delegated-ripencc-extended-20240301'),
-  fx('delegated-iana-20240101'),
-];
+const FILES = REGISTRY_FIXTURES;
 
 /**
  * The documented layout (src/snapshot/snapshot.ts), read here without the
@@ -114,15 +111,7 @@ function operations(
       const read = createFieldReader(r);
       const out: string[] = [];
       for (let id = 0; id < reference.size; id++)
-        for (const f of [
-          'rir',
-          'country',
-          'date',
-          'status',
-          'holder',
-          'source',
-        ] as const)
-          out.push(read(id, f));
+        for (const f of COLUMN_FIELDS) out.push(read(id, f));
       return out;
     },
   ]);

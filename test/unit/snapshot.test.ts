@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/registry/load-registry.js';
 import {
@@ -11,14 +10,9 @@ import {
 import { writeSnapshotFile } from '../../src/snapshot/snapshot-file.js';
 import { run } from '../../src/cli/run.js';
 import { memoryIo } from '../helpers/cli-io.js';
+import { REGISTRY_FIXTURES } from '../helpers/registry-fixtures.js';
 
-const fx = (name: string) =>
-  fileURLToPath(new URL(`../../fixtures/registry/${name}`, import.meta.url));
-const FILES = [
-  fx('delegated-apnic-extended-20240101'),
-  fx('delegated-ripencc-extended-20240301'),
-  fx('delegated-iana-20240101'),
-];
+const FILES = REGISTRY_FIXTURES;
 const QUERIES = [
   '1.0.16.1',
   '1.0.17.1',
