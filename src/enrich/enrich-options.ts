@@ -90,6 +90,13 @@ export interface EnrichOptions {
   readonly segmentBytes?: number;
   /** Worker script (advanced; default: `enrich-worker.js` beside the built library). */
   readonly workerUrl?: URL | string;
+  /**
+   * With `threads > 1`: wait until the workers have started before the first
+   * segment. By default this thread starts at once and the workers join when
+   * ready (a worker takes a few tens of milliseconds to start), so a short
+   * input may be done before they take part. Output is the same either way.
+   */
+  readonly waitForWorkers?: boolean;
 }
 
 /** Fields added by default when RDAP is on and no fields are given. */
@@ -117,6 +124,7 @@ export interface ResolvedEnrichOptions {
   readonly maxRowBytes: number;
   readonly segmentBytes: number;
   readonly workerUrl: URL | undefined;
+  readonly waitForWorkers: boolean;
 }
 
 const FORMATS = ['auto', 'csv', 'tsv', 'log', 'jsonl', 'zeek'];
@@ -259,6 +267,11 @@ export function resolveEnrichOptions(
   for (const name of ['onIssue', 'onProgress'] as const)
     if (options[name] !== undefined && typeof options[name] !== 'function')
       throw new TypeError(`\`${name}\` must be a function`);
+  if (
+    options.waitForWorkers !== undefined &&
+    typeof options.waitForWorkers !== 'boolean'
+  )
+    throw new TypeError('`waitForWorkers` must be a boolean');
   let workerUrl: URL | undefined;
   if (options.workerUrl !== undefined) {
     try {
@@ -299,6 +312,7 @@ export function resolveEnrichOptions(
     signal,
     onIssue: options.onIssue,
     onProgress: options.onProgress,
+    waitForWorkers: options.waitForWorkers === true,
     maxRowBytes,
     segmentBytes,
     workerUrl,

@@ -72,6 +72,11 @@ export interface EnrichSummary {
   };
   /** Worker threads used (1: the calling thread only). */
   readonly threads: number;
+  /**
+   * Data rows each thread processed: the calling thread first, then each
+   * worker. Sums to `rows`.
+   */
+  readonly rowsPerThread: readonly number[];
   /** Input bytes read (before decompression when the adapter knows them, else as given). */
   readonly bytesIn: number;
   readonly bytesOut: number;
@@ -118,6 +123,7 @@ export function buildSummary(input: {
   idCounts: readonly Uint32Array[];
   rdapStatus?: Map<string, number> | undefined;
   threads: number;
+  rowsPerThread?: readonly number[];
   bytesIn: number;
   bytesOut: number;
   elapsedMs: number;
@@ -143,6 +149,7 @@ export function buildSummary(input: {
     byRir,
     byCountry,
     threads: input.threads,
+    rowsPerThread: [...(input.rowsPerThread ?? [c[C_ROWS]!])],
     bytesIn: input.bytesIn,
     bytesOut: input.bytesOut,
     elapsedMs: Math.round(input.elapsedMs),

@@ -66,10 +66,22 @@ import {
   WorkerPool,
   defaultWorkerUrl,
   type WorkerResult,
+  type WorkerTicket,
 } from './worker-pool.js';
 
-/** Segments queued per worker before this thread processes one itself. */
-const WORKER_DEPTH = 4;
+/**
+ * Segments queued per worker before this thread processes one itself: deep
+ * enough that a worker still has work while this thread reads, writes or
+ * processes a segment of its own.
+ */
+const WORKER_DEPTH = 8;
+
+/**
+ * Segments in flight per thread when there are workers: enough for this
+ * thread to keep working while a worker is slow (its code is still being
+ * compiled in the first tenth of a second or so), as results leave in order.
+ */
+const IN_FLIGHT_PER_THREAD = 16;
 
 /** Worker output slots lent to the consumer at once, beyond those in flight. */
 const WRITER_SLOTS = 16;
@@ -124,6 +136,10 @@ export function outChunkBytes(c: OutChunk): Uint8Array {
   }
   return c.bytes;
 }
+
+/** A segment on its way: processed here (a promise), or on a worker. */
+type Pending =
+  Promise<Done> | { readonly ticket: WorkerTicket; readonly planId: number };
 
 interface Done {
   readonly out: OutChunk;
@@ -336,6 +352,7 @@ async function* runPipeline(
     );
     enricher.rawCsv = o.rawCsv;
     const totals = createCounters();
+    const rowsPerThread = Array.from({ length: o.threads }, () => 0);
     const rdapStatus = o.rdap !== null ? new Map<string, number>() : undefined;
     const limit = createLimiter(o.windowSize);
     const plans: FormatPlan[] = [plan0];
@@ -344,7 +361,6 @@ async function* runPipeline(
     let zeekHeader: ZeekHeader | undefined;
     let rowBase = 0;
     let lineBase = 0;
-    let bodies = 0;
 
     async function* rest(): AsyncGenerator<Buffer> {
       if (headBytes.length > 0) yield headBytes;
@@ -409,7 +425,8 @@ async function* runPipeline(
 
     const fromWorker = async (
       planId: number,
-      { result, slot }: { result: WorkerResult; slot: number },
+      result: WorkerResult,
+      slot: number,
     ): Promise<Done> => {
       const p = pool!;
       if (result.outLength < 0) {
@@ -449,7 +466,7 @@ async function* runPipeline(
     };
     let currentPlan = 0;
 
-    const dispatch = (f: Frame): Promise<Done> => {
+    const dispatch = (f: Frame): Pending => {
       if (f.kind === 'control') {
         if (plan0.format === 'zeek') {
           const header = parseZeekHeader(f.text, zeekHeader);
@@ -476,29 +493,11 @@ async function* runPipeline(
           ),
         );
       }
-      bodies++;
       const planId = currentPlan;
-      if (pool === null && o.threads > 1 && bodies >= 2) {
-        // threads = this thread + (threads - 1) workers.
-        pool = new WorkerPool(
-          o.threads - 1,
-          o.workerUrl ?? defaultWorkerUrl(),
-          {
-            handle: o.shared!,
-            fields: o.fields,
-            rdapNeed: o.rdapNeed,
-            rawCsv: o.rawCsv,
-          },
-          // Slots in flight, plus the outputs a file writer holds while it
-          // writes them (it batches lent chunks).
-          maxInFlight + 2 + WRITER_SLOTS,
-          segmentBytes * 2,
-        );
-        plans.forEach((p, id) => pool!.setPlan(id, p));
-      }
-      // Workers first (kept WORKER_DEPTH segments deep); this thread takes the overflow.
+      // Workers first (kept WORKER_DEPTH segments deep, once they are
+      // ready); this thread takes the overflow.
       if (pool !== null && pool.minBusy() < WORKER_DEPTH && pool.hasSlot)
-        return pool.submit(planId, f.bytes).then((r) => fromWorker(planId, r));
+        return { ticket: pool.submit(planId, f.bytes), planId };
       let proc = processors.get(planId);
       if (proc === undefined) {
         proc = createSegmentProcessor(plans[planId]!, enricher);
@@ -525,15 +524,15 @@ async function* runPipeline(
       );
     };
 
-    const queue: Promise<Done>[] = [];
+    const queue: Pending[] = [];
     // Keep rejections of queued promises from surfacing before they are awaited.
-    const enqueue = (p: Promise<Done>): void => {
-      p.catch(() => undefined);
+    const enqueue = (p: Pending): void => {
+      if (p instanceof Promise) p.catch(() => undefined);
       queue.push(p);
     };
     const maxInFlight = Math.max(
       2,
-      o.threads * (WORKER_DEPTH + 2),
+      o.threads > 1 ? o.threads * IN_FLIGHT_PER_THREAD : 0,
       o.rdap !== null ? 8 : 0,
     );
     // Small segments with RDAP, so one slow answer holds few rows back.
@@ -545,7 +544,21 @@ async function* runPipeline(
       out: OutChunk;
       error: RegistryError | null;
     }> => {
-      const d = await queue.shift()!;
+      const head = queue.shift()!;
+      let d: Done;
+      if (head instanceof Promise) {
+        d = await head;
+        rowsPerThread[0]! += d.counters[C_ROWS]!;
+      } else {
+        const p = pool!;
+        if (!p.isDone(head.ticket)) await p.wait(head.ticket);
+        d = await fromWorker(
+          head.planId,
+          p.result(head.ticket),
+          head.ticket.slot,
+        );
+        rowsPerThread[1 + head.ticket.lane]! += d.counters[C_ROWS]!;
+      }
       addCounters(totals, d.counters);
       let error: RegistryError | null = null;
       for (const issue of d.issues) {
@@ -607,6 +620,27 @@ async function* runPipeline(
         }
       }
     } else {
+      // Workers only for input longer than one segment.
+      if (o.threads > 1 && (!eof || headBytes.length > segmentBytes)) {
+        // threads = this thread + (threads - 1) workers. They start now and
+        // take segments once ready; this thread works alone until then.
+        pool = new WorkerPool(
+          o.threads - 1,
+          o.workerUrl ?? defaultWorkerUrl(),
+          {
+            handle: o.shared!,
+            fields: o.fields,
+            rdapNeed: o.rdapNeed,
+            rawCsv: o.rawCsv,
+          },
+          // Slots in flight, plus the outputs a file writer holds while it
+          // writes them (it batches lent chunks).
+          maxInFlight + 2 + WRITER_SLOTS,
+          segmentBytes * 2,
+        );
+        plans.forEach((p, id) => pool!.setPlan(id, p));
+        if (o.waitForWorkers) await pool.ready();
+      }
       const framer = new Framer(plan0, segmentBytes, o.maxRowBytes);
       const frames: Frame[] = [];
       const source = rest();
@@ -646,6 +680,7 @@ async function* runPipeline(
         idCounts,
         rdapStatus,
         threads: pool !== null ? o.threads : 1,
+        rowsPerThread: pool !== null ? rowsPerThread : [totals[C_ROWS]!],
         bytesIn: bytesIn(),
         bytesOut,
         elapsedMs: performance.now() - t0,

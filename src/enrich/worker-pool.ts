@@ -1,25 +1,75 @@
 /**
  * The calling thread's side of `threads > 1`: starts workers with a shared
- * registry handle, hands segments to the least busy one, and resolves each
- * segment's promise with its result. Output order is the caller's job (it
- * awaits the promises in order).
+ * registry handle, hands segments to the least busy one, and reads each
+ * segment's result back. Output order is the caller's job (it takes the
+ * results in the order it submitted them).
  *
- * Segment bytes travel through two rings of slots on SharedArrayBuffers, one
- * for input and one for output: the calling thread copies a segment into a
- * slot and posts only its slot number; the worker writes its output into the
- * matching output slot. Nothing is allocated per segment (fresh ArrayBuffers
- * would cost page faults and garbage collections on both sides). A segment or
- * an output too large for its slot travels in the message instead.
+ * Nothing travels by message in the common case. Segment bytes go through a
+ * ring of input slots on a SharedArrayBuffer; a worker writes the output in
+ * the matching output slot and its counters in the slot's result words.
+ * Each worker has a queue of slot numbers in shared memory with two counts,
+ * submitted and done: the calling thread publishes a segment by raising
+ * `submitted` (a worker waiting for work sleeps in Atomics.wait on it), the
+ * worker raises `done` when the result is in place. A result the caller
+ * takes after it is done is read at once, with no wake-up of either thread;
+ * only a caller that has to wait sleeps on `done` (Atomics.waitAsync).
+ * Per-segment messages cost both threads tens of microseconds each (the
+ * structured clone, the event loop's wake-up), as much as a fifth of a
+ * segment's work.
+ *
+ * What does not fit in shared memory goes through a message channel per
+ * worker, read synchronously in order (receiveMessageOnPort): format plans,
+ * a segment too large for its slot, and, from the worker, results with
+ * issues, RDAP holes, output too large for its slot, or an error. The
+ * message is posted before the queue count that announces it is raised, so
+ * it is always there to be read.
  */
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import {
+  MessageChannel,
+  Worker,
+  receiveMessageOnPort,
+  type MessagePort,
+} from 'node:worker_threads';
 import { SourceError } from '../errors.js';
 import type { FormatPlan, SegmentIssue } from '../formats/format-plan.js';
 import type { SharedRegistryHandle } from '../registry/share.js';
 import type { RdapHole, RdapNeed } from './address-enricher.js';
 import type { EnrichField } from './enrich-fields.js';
+import { COUNTERS } from './enrich-summary.js';
+
+/** Control words of a lane (Int32 indexes from the lane's base). */
+export const SUBMITTED = 0;
+export const DONE = 1;
+/** Set by the calling thread to stop a worker waiting for work. */
+export const STOP = 2;
+/** Set by the worker once it is ready for segments (its registry and code loaded). */
+export const READY = 3;
+/** First word of the lane's queue of slot numbers. */
+export const QUEUE = 4;
+
+/** Queue entry: finish (send the per-record counts and stop). */
+export const FINISH_ENTRY = -1;
+
+/** Per slot in the descriptor words (Int32): plan id, offset, length (-1: bytes in a message). */
+export const DESC_WORDS = 4;
+export const D_PLAN = 0;
+export const D_OFFSET = 1;
+export const D_LENGTH = 2;
+
+/** Per slot in the result words (Float64): flags, output length, lines, then the counters. */
+export const R_FLAGS = 0;
+export const R_OUT_LENGTH = 1;
+export const R_LINES = 2;
+export const R_COUNTERS = 3;
+export const RESULT_WORDS = R_COUNTERS + COUNTERS;
+
+/** Result flags. */
+export const F_EXTRAS = 1;
+export const F_STOPPED = 2;
+export const F_ERROR = 4;
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -31,27 +81,35 @@ export interface WorkerSetup {
   readonly outRing: SharedArrayBuffer;
   readonly inSlotBytes: number;
   readonly outSlotBytes: number;
-  /** Segments finished, one Int32 per worker, counted as soon as one is done. */
-  readonly done: SharedArrayBuffer;
-  /** This worker's index in `done`. */
-  readonly lane: number;
+  /** Descriptor words (Int32, DESC_WORDS per slot). */
+  readonly desc: SharedArrayBuffer;
+  /** Result words (Float64, RESULT_WORDS per slot). */
+  readonly results: SharedArrayBuffer;
+  /** Control words of every lane (Int32). */
+  readonly control: SharedArrayBuffer;
+  /** Index of this worker's first control word. */
+  readonly base: number;
+  /** Entries in the lane's queue. */
+  readonly queueLength: number;
+  /** This worker's end of its message channel. */
+  readonly port: MessagePort;
 }
 
-/** Messages to a worker. */
+/** Messages to a worker (read in order, as the queue asks for them). */
 export type ToWorker =
   | { readonly t: 'plan'; readonly id: number; readonly plan: FormatPlan }
+  | { readonly t: 'bytes'; readonly bytes: Uint8Array };
+
+/** Messages from a worker. */
+export type FromWorker =
   | {
-      readonly t: 'seg';
-      readonly seq: number;
-      readonly planId: number;
-      readonly slot: number;
-      /** Where the segment starts in the input slot (0 to 7). */
-      readonly offset: number;
-      /** Bytes in the input slot, or -1 when `bytes` holds the segment. */
-      readonly length: number;
-      readonly bytes: Uint8Array | null;
+      readonly t: 'extras';
+      readonly text: string;
+      readonly pieces: readonly (string | RdapHole)[] | null;
+      readonly issues: readonly SegmentIssue[];
     }
-  | { readonly t: 'finish' };
+  | { readonly t: 'error'; readonly message: string; readonly stack: string }
+  | { readonly t: 'counts'; readonly counts: Uint32Array };
 
 /** A processed segment: output in the output slot, as text, or in pieces with RDAP holes. */
 export interface WorkerResult {
@@ -65,13 +123,18 @@ export interface WorkerResult {
   readonly stopped: boolean;
 }
 
-type FromWorker =
-  | ({ readonly t: 'res'; readonly seq: number } & WorkerResult)
-  | { readonly t: 'counts'; readonly counts: Uint32Array }
-  | { readonly t: 'error'; readonly message: string; readonly stack: string };
+/** A segment handed to a worker. */
+export interface WorkerTicket {
+  readonly lane: number;
+  /** Its place in the lane's queue (done once the lane's `done` count passes it). */
+  readonly index: number;
+  readonly slot: number;
+}
 
 /** Young generation of a worker's heap, in MB. */
 const WORKER_YOUNG_GENERATION_MB = 12;
+
+const NO_ISSUES: readonly SegmentIssue[] = [];
 
 /** Where the worker script is: beside the built library, or dist/ when running from source. */
 export function defaultWorkerUrl(): URL {
@@ -83,31 +146,25 @@ export function defaultWorkerUrl(): URL {
 
 interface Lane {
   readonly worker: Worker;
-  /** Segments submitted in all. */
+  readonly port: MessagePort;
+  /** Index of the lane's first control word. */
+  readonly base: number;
+  /** Entries published so far (the calling thread's copy of `submitted`). */
   submitted: number;
-  readonly index: number;
-  counts: ((c: Uint32Array) => void) | null;
 }
 
 /** A fixed set of enrichment workers. */
 export class WorkerPool {
   readonly #lanes: Lane[] = [];
-  readonly #pending = new Map<
-    number,
-    {
-      resolve: (r: WorkerResult) => void;
-      reject: (e: unknown) => void;
-      lane: Lane;
-    }
-  >();
   readonly #inRing: Buffer;
   readonly #outRing: Buffer;
   readonly #inSlotBytes: number;
   readonly #outSlotBytes: number;
+  readonly #desc: Int32Array;
+  readonly #results: Float64Array;
+  readonly #control: Int32Array;
+  readonly #queueLength: number;
   readonly #freeSlots: number[] = [];
-  /** Per worker, segments finished (written by the workers, read atomically). */
-  readonly #done: Int32Array;
-  #seq = 0;
   #failed: unknown = null;
 
   /**
@@ -137,91 +194,101 @@ export class WorkerPool {
     this.#outSlotBytes = inSlotBytes * 3;
     const inRing = new SharedArrayBuffer(slots * this.#inSlotBytes);
     const outRing = new SharedArrayBuffer(slots * this.#outSlotBytes);
+    const desc = new SharedArrayBuffer(4 * DESC_WORDS * slots);
+    const results = new SharedArrayBuffer(8 * RESULT_WORDS * slots);
+    // A lane holds at most every slot and its finish entry.
+    this.#queueLength = slots + 2;
+    const laneWords = QUEUE + this.#queueLength;
+    const control = new SharedArrayBuffer(4 * laneWords * size);
     this.#inRing = Buffer.from(inRing);
     this.#outRing = Buffer.from(outRing);
+    this.#desc = new Int32Array(desc);
+    this.#results = new Float64Array(results);
+    this.#control = new Int32Array(control);
     for (let i = slots - 1; i >= 0; i--) this.#freeSlots.push(i);
-    const done = new SharedArrayBuffer(4 * size);
-    this.#done = new Int32Array(done);
     for (let i = 0; i < size; i++) {
+      const { port1, port2 } = new MessageChannel();
       const workerData: WorkerSetup = {
         ...setup,
         inRing,
         outRing,
         inSlotBytes: this.#inSlotBytes,
         outSlotBytes: this.#outSlotBytes,
-        done,
-        lane: i,
+        desc,
+        results,
+        control,
+        base: i * laneWords,
+        queueLength: this.#queueLength,
+        port: port2,
       };
       // A smaller young generation than the default keeps each worker's heap
       // (short-lived segment strings) within a few MB; it costs a little more
       // scavenging, which is cheap when nearly everything is dead.
       const worker = new Worker(url, {
         workerData,
+        transferList: [port2],
         resourceLimits: {
           maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
         },
       });
-      const lane: Lane = {
-        worker,
-        submitted: 0,
-        index: i,
-        counts: null,
-      };
-      worker.on('message', (m: FromWorker) => this.#onMessage(lane, m));
       worker.on('error', (e) => this.#fail(e));
       worker.on('exit', (code) => {
-        if (code !== 0 && this.#failed === null)
+        if (this.#failed === null)
           this.#fail(new Error(`enrichment worker exited with code ${code}`));
       });
-      this.#lanes.push(lane);
-    }
-  }
-
-  #onMessage(lane: Lane, m: FromWorker): void {
-    if (m.t === 'res') {
-      const p = this.#pending.get(m.seq);
-      if (p === undefined) return;
-      this.#pending.delete(m.seq);
-      p.resolve(m);
-    } else if (m.t === 'counts') {
-      lane.counts?.(m.counts);
-    } else {
-      const e = new Error(m.message);
-      e.stack = m.stack;
-      this.#fail(e);
+      this.#lanes.push({
+        worker,
+        port: port1,
+        base: i * laneWords,
+        submitted: 0,
+      });
     }
   }
 
   #fail(error: unknown): void {
     if (this.#failed !== null) return;
     this.#failed = error;
-    for (const p of this.#pending.values()) p.reject(error);
-    this.#pending.clear();
+    // Wake whoever waits for a worker: it finds the failure.
+    for (const l of this.#lanes) {
+      Atomics.notify(this.#control, l.base + DONE);
+      Atomics.notify(this.#control, l.base + READY);
+    }
   }
 
   /** Sends a plan to every worker (before segments that use it). */
   setPlan(id: number, plan: FormatPlan): void {
     for (const l of this.#lanes)
-      l.worker.postMessage({ t: 'plan', id, plan } satisfies ToWorker);
+      l.port.postMessage({ t: 'plan', id, plan } satisfies ToWorker);
+  }
+
+  /** Segments a lane has yet to finish. */
+  #queued(l: Lane): number {
+    return l.submitted - Atomics.load(this.#control, l.base + DONE);
   }
 
   /**
-   * Segments a worker has yet to finish, from its own tally: a segment it
-   * finished while this thread was busy frees its place at once, before its
-   * message is handled, so the worker is fed without waiting for this thread.
+   * Segments queued on the least busy worker that is ready (Infinity while
+   * none is: until then the calling thread does the work itself).
    */
-  #queued(l: Lane): number {
-    return l.submitted - Atomics.load(this.#done, l.index);
-  }
-
-  /** Segments queued on the least busy worker. */
   minBusy(): number {
     let m = Infinity;
     for (const l of this.#lanes) {
+      if (Atomics.load(this.#control, l.base + READY) === 0) continue;
       const q = this.#queued(l);
       if (q < m) m = q;
     }
     return m;
+  }
+
+  /** Resolves once every worker is ready for segments; rejects when one fails. */
+  async ready(): Promise<void> {
+    for (const l of this.#lanes)
+      for (;;) {
+        if (this.#failed !== null) throw this.#failed;
+        if (Atomics.load(this.#control, l.base + READY) !== 0) break;
+        const w = Atomics.waitAsync(this.#control, l.base + READY, 0);
+        if (w.async) await w.value;
+      }
   }
 
   /** True when a ring slot is free. */
@@ -229,59 +296,115 @@ export class WorkerPool {
     return this.#freeSlots.length > 0;
   }
 
+  /** Publishes a queue entry on a lane and wakes its worker if it sleeps. */
+  #publish(l: Lane, entry: number): number {
+    const index = l.submitted++;
+    this.#control[l.base + QUEUE + (index % this.#queueLength)] = entry;
+    Atomics.store(this.#control, l.base + SUBMITTED, l.submitted);
+    Atomics.notify(this.#control, l.base + SUBMITTED, 1);
+    return index;
+  }
+
   /**
-   * Processes a segment on the least busy worker. The bytes are copied before
-   * this returns. Resolves with the result and its slot; the slot's output
-   * stays valid until {@link release}.
+   * Hands a segment to the least busy worker. The bytes are copied before
+   * this returns. The result is read with {@link result} once
+   * {@link isDone} (or {@link wait}); the output slot stays valid until
+   * {@link release}.
    */
-  submit(
-    planId: number,
-    bytes: Uint8Array,
-  ): Promise<{ result: WorkerResult; slot: number }> {
-    if (this.#failed !== null) return Promise.reject(this.#failed);
+  submit(planId: number, bytes: Uint8Array): WorkerTicket {
+    if (this.#failed !== null) throw this.#failed;
     const slot = this.#freeSlots.pop();
-    if (slot === undefined)
-      return Promise.reject(new Error('worker pool: no free slot'));
-    let lane = this.#lanes[0]!;
-    for (const l of this.#lanes)
-      if (this.#queued(l) < this.#queued(lane)) lane = l;
-    lane.submitted++;
-    const seq = this.#seq++;
-    let message: ToWorker;
+    if (slot === undefined) throw new Error('worker pool: no free slot');
+    let lane = 0;
+    let least = Infinity;
+    this.#lanes.forEach((l, i) => {
+      const q =
+        Atomics.load(this.#control, l.base + READY) === 0
+          ? Infinity
+          : this.#queued(l);
+      if (q < least) {
+        least = q;
+        lane = i;
+      }
+    });
+    const l = this.#lanes[lane]!;
+    const d = slot * DESC_WORDS;
+    this.#desc[d + D_PLAN] = planId;
     if (bytes.length + 7 <= this.#inSlotBytes) {
       // Copied at the source's alignment: V8 copies into shared memory word
       // by word only when both sides share their alignment (else byte by
       // byte, about 7x slower).
       const offset = bytes.byteOffset & 7;
       this.#inRing.set(bytes, slot * this.#inSlotBytes + offset);
-      message = {
-        t: 'seg',
-        seq,
-        planId,
-        slot,
-        offset,
-        length: bytes.length,
-        bytes: null,
-      };
+      this.#desc[d + D_OFFSET] = offset;
+      this.#desc[d + D_LENGTH] = bytes.length;
     } else {
-      message = {
-        t: 'seg',
-        seq,
-        planId,
-        slot,
-        offset: 0,
-        length: -1,
+      this.#desc[d + D_OFFSET] = 0;
+      this.#desc[d + D_LENGTH] = -1;
+      l.port.postMessage({
+        t: 'bytes',
         bytes: Uint8Array.prototype.slice.call(bytes),
-      };
+      } satisfies ToWorker);
     }
-    return new Promise((resolve, reject) => {
-      this.#pending.set(seq, {
-        resolve: (result) => resolve({ result, slot }),
-        reject,
-        lane,
-      });
-      lane.worker.postMessage(message);
-    });
+    return { lane, index: this.#publish(l, slot), slot };
+  }
+
+  /** True once the worker has finished the segment. */
+  isDone(t: WorkerTicket): boolean {
+    const l = this.#lanes[t.lane]!;
+    return Atomics.load(this.#control, l.base + DONE) > t.index;
+  }
+
+  /** Resolves once the worker has finished the segment; rejects when a worker fails. */
+  async wait(t: WorkerTicket): Promise<void> {
+    const l = this.#lanes[t.lane]!;
+    for (;;) {
+      if (this.#failed !== null) throw this.#failed;
+      const done = Atomics.load(this.#control, l.base + DONE);
+      if (done > t.index) return;
+      const w = Atomics.waitAsync(this.#control, l.base + DONE, done);
+      if (w.async) await w.value;
+    }
+  }
+
+  /** The next message from a lane's worker (posted before its `done` count). */
+  #receive(l: Lane): FromWorker {
+    const m = receiveMessageOnPort(l.port);
+    if (m === undefined)
+      throw new Error('worker pool: a result message is missing');
+    const msg = m.message as FromWorker;
+    if (msg.t === 'error') {
+      const e = new Error(msg.message);
+      e.stack = msg.stack;
+      throw e;
+    }
+    return msg;
+  }
+
+  /** The result of a finished segment (see {@link isDone}). Call once per ticket. */
+  result(t: WorkerTicket): WorkerResult {
+    if (this.#failed !== null) throw this.#failed;
+    const l = this.#lanes[t.lane]!;
+    const r = this.#results;
+    const at = t.slot * RESULT_WORDS;
+    const flags = r[at + R_FLAGS]!;
+    const counters = r.slice(at + R_COUNTERS, at + R_COUNTERS + COUNTERS);
+    let text = '';
+    let pieces: readonly (string | RdapHole)[] | null = null;
+    let issues = NO_ISSUES;
+    if ((flags & F_EXTRAS) !== 0) {
+      const m = this.#receive(l);
+      if (m.t === 'extras') ({ text, pieces, issues } = m);
+    }
+    return {
+      outLength: r[at + R_OUT_LENGTH]!,
+      text,
+      pieces,
+      counters,
+      lines: r[at + R_LINES]!,
+      issues,
+      stopped: (flags & F_STOPPED) !== 0,
+    };
   }
 
   /** The output a worker left in a slot. Valid until release(slot). */
@@ -295,24 +418,36 @@ export class WorkerPool {
     this.#freeSlots.push(slot);
   }
 
-  /** Collects every worker's per-record hit counts. */
+  /** Collects every worker's per-record hit counts (after every result was taken). */
   async finish(): Promise<Uint32Array[]> {
     if (this.#failed !== null) throw this.#failed;
-    return Promise.all(
-      this.#lanes.map(
-        (lane) =>
-          new Promise<Uint32Array>((resolve, reject) => {
-            lane.counts = resolve;
-            lane.worker.once('error', reject);
-            lane.worker.postMessage({ t: 'finish' } satisfies ToWorker);
-          }),
-      ),
-    );
+    const tickets = this.#lanes.map((l, lane) => ({
+      lane,
+      index: this.#publish(l, FINISH_ENTRY),
+      slot: -1,
+    }));
+    const counts: Uint32Array[] = [];
+    for (const t of tickets) {
+      await this.wait(t);
+      const m = this.#receive(this.#lanes[t.lane]!);
+      if (m.t !== 'counts') throw new Error('worker pool: counts expected');
+      counts.push(m.counts);
+    }
+    return counts;
   }
 
   /** Stops every worker. */
   async terminate(): Promise<void> {
     this.#failed ??= new Error('enrichment workers stopped');
-    await Promise.all(this.#lanes.map((l) => l.worker.terminate()));
+    for (const l of this.#lanes) {
+      Atomics.store(this.#control, l.base + STOP, 1);
+      Atomics.notify(this.#control, l.base + SUBMITTED);
+    }
+    await Promise.all(
+      this.#lanes.map(async (l) => {
+        await l.worker.terminate();
+        l.port.close();
+      }),
+    );
   }
 }

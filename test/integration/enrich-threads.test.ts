@@ -13,6 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from '../../src/types.js';
+import type { EnrichSummary } from '../../src/enrich/enrich-summary.js';
+import type { EnrichIssue } from '../../src/formats/format-plan.js';
+import type { RdapInfo, RdapResolver } from '../../src/rdap/rdap-types.js';
 import {
   enrichBytes,
   fixtureRegistry,
@@ -53,6 +56,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * Every worker took part (the calling thread's share depends on timing: it
+ * takes a segment only when the workers have a full queue), and the rows of
+ * all threads add up.
+ */
+function expectEveryThreadWorked(summary: EnrichSummary, threads: number) {
+  expect(summary.threads).toBe(threads);
+  expect(summary.rowsPerThread).toHaveLength(threads);
+  for (const rows of summary.rowsPerThread.slice(1))
+    expect(rows).toBeGreaterThan(0);
+  expect(summary.rowsPerThread.reduce((a, b) => a + b, 0)).toBe(summary.rows);
+}
+
 async function compare(
   input: Buffer,
   options: Record<string, unknown>,
@@ -61,12 +77,28 @@ async function compare(
 ) {
   const base = { registry: reg, segmentBytes: 4096, ...options };
   const one = await enrichBytes(input, { ...base, threads: 1 });
+  expect(one.summary.rowsPerThread).toEqual([one.summary.rows]);
   for (const threads of threadCounts) {
-    const many = await enrichBytes(input, { ...base, threads, workerUrl });
+    const many = await enrichBytes(input, {
+      ...base,
+      threads,
+      workerUrl,
+      waitForWorkers: true,
+    });
     expect(many.bytes.equals(one.bytes)).toBe(true);
-    const { threads: t, elapsedMs: _a, ...rest } = many.summary;
-    const { threads: _t1, elapsedMs: _b, ...restOne } = one.summary;
-    expect(t).toBe(threads);
+    const {
+      threads: _t,
+      rowsPerThread: _r,
+      elapsedMs: _a,
+      ...rest
+    } = many.summary;
+    const {
+      threads: _t1,
+      rowsPerThread: _r1,
+      elapsedMs: _b,
+      ...restOne
+    } = one.summary;
+    expectEveryThreadWorked(many.summary, threads);
     expect(rest).toEqual(restOne);
   }
   return one;
@@ -168,4 +200,147 @@ describe('threads give the same bytes as one thread', () => {
     await enrichFile(input, slow, { ...options, threads: 2 });
     expect(Buffer.concat(parts).equals(outputs[0]!)).toBe(true);
   }, 60_000);
+});
+
+describe('what comes back from a worker besides its output', () => {
+  const values = ['1.1.1.1', 'bad', '8.8.8.8', '', '10.0.0.1', '9.9.9.9'];
+  /** `n,ip` rows; row i (1-based) holds values[(i - 1) % values.length]. */
+  const rowsCsv = (n: number): Buffer =>
+    Buffer.from(
+      `n,ip\n${Array.from({ length: n }, (_, i) => `${i + 1},${values[i % values.length]}\n`).join('')}`,
+    );
+
+  it('issues in order, with their row and line numbers; a strict stop at the first', async () => {
+    const input = rowsCsv(3000);
+    // Worked out from the rows: a bad value is invalid, an empty one missing.
+    const expected: EnrichIssue[] = [];
+    for (let row = 1; row <= 3000; row++) {
+      const v = values[(row - 1) % values.length]!;
+      if (v === 'bad' || v === '')
+        expected.push({
+          row,
+          line: row + 1,
+          column: 'ip',
+          reason: v === 'bad' ? 'invalid' : 'missing',
+          value: v,
+        });
+    }
+    for (const threads of [1, 2, 3]) {
+      const issues: EnrichIssue[] = [];
+      const { summary } = await enrichBytes(input, {
+        registry,
+        segmentBytes: 1024,
+        threads,
+        workerUrl,
+        waitForWorkers: true,
+        onIssue: (i) => issues.push(i),
+      });
+      expect(issues).toEqual(expected);
+      expectEveryThreadWorked(summary, threads);
+    }
+    // Strict: the first issue stops the run, on any thread count.
+    const late = Buffer.from(
+      `n,ip\n${Array.from({ length: 2000 }, (_, i) => `${i + 1},${i === 1500 ? 'nope' : '1.1.1.1'}\n`).join('')}`,
+    );
+    for (const threads of [1, 2]) {
+      await expect(
+        enrichBytes(late, {
+          registry,
+          segmentBytes: 1024,
+          threads,
+          workerUrl,
+          waitForWorkers: true,
+          strict: true,
+        }),
+      ).rejects.toThrow(
+        'invalid address "nope" in column "ip" at line 1502 (row 1501); strict mode stops here',
+      );
+    }
+  });
+
+  it('RDAP answers fill the holes a worker leaves, in order', async () => {
+    const calls: string[] = [];
+    const resolver: RdapResolver = {
+      resolve: async (ip) => {
+        calls.push(ip);
+        await new Promise((r) => setTimeout(r, ip.endsWith('.8') ? 3 : 0));
+        return { status: 'ok', name: `net of ${ip}` } as unknown as RdapInfo;
+      },
+      stats: () => ({
+        calls: 0,
+        cached: 0,
+        waiting: 0,
+        failures: 0,
+        hosts: {},
+      }),
+      close: async () => undefined,
+    };
+    const input = rowsCsv(600);
+    const options = {
+      registry,
+      segmentBytes: 1024,
+      fields: 'rir,rdap.name',
+      rdap: { resolver, mode: 'fallback' as const },
+    };
+    const one = await enrichBytes(input, { ...options, threads: 1 });
+    const asked = calls.length;
+    const two = await enrichBytes(input, {
+      ...options,
+      threads: 2,
+      workerUrl,
+      waitForWorkers: true,
+    });
+    expect(two.bytes.equals(one.bytes)).toBe(true);
+    expectEveryThreadWorked(two.summary, 2);
+    // Fallback asks only for what no file answers: 8.8.8.8 and 9.9.9.9, 100 rows each.
+    expect(asked).toBe(200);
+    expect(calls.length).toBe(400);
+    const lines = two.bytes.toString('utf8').split('\n');
+    expect(lines[0]).toBe('n,ip,ip_rir,ip_rdap.name,ip_error');
+    expect(lines.slice(595, 601)).toEqual([
+      '595,1.1.1.1,apnic,,',
+      '596,bad,,,invalid',
+      '597,8.8.8.8,,net of 8.8.8.8,',
+      '598,,,,missing',
+      '599,10.0.0.1,,,',
+      '600,9.9.9.9,,net of 9.9.9.9,',
+    ]);
+  });
+
+  it('a row larger than a shared slot travels in a message', async () => {
+    // Slots hold twice segmentBytes (2 KiB here); this row is 20 KB.
+    const long = `2,1.1.1.1,${'x'.repeat(20_000)}\n`;
+    const rows = Array.from({ length: 400 }, (_, i) =>
+      i === 200 ? long : `${i + 1},8.8.8.8,short\n`,
+    );
+    const input = Buffer.from(`n,ip,note\n${rows.join('')}`);
+    const one = await compare(
+      input,
+      { segmentBytes: 1024, fields: 'rir' },
+      registry,
+      [2],
+    );
+    const out = one.bytes.toString('utf8').split('\n');
+    expect(out[201]).toBe(`${long.trimEnd()},apnic,`);
+  });
+});
+
+describe('a worker that fails', () => {
+  it('fails the run, whether or not it was waited for', async () => {
+    const broken = join(dir, 'broken-worker.js');
+    await writeFile(broken, "throw new Error('worker did not start');\n");
+    const input = Buffer.from(
+      `ip\n${Array.from({ length: 5000 }, () => '1.1.1.1\n').join('')}`,
+    );
+    for (const waitForWorkers of [true, false])
+      await expect(
+        enrichBytes(input, {
+          registry,
+          segmentBytes: 1024,
+          threads: 2,
+          workerUrl: pathToFileURL(broken),
+          waitForWorkers,
+        }),
+      ).rejects.toThrow('worker did not start');
+  });
 });
