@@ -2,7 +2,7 @@
 /**
  * Enrichment benchmark, run against the built package: `npm run build`, then
  *
- *   node test/bench/enrich.bench.mjs [--rows N] [--log-lines N] [--big GB] [--keep]
+ *   node test/bench/enrich.bench.mjs [--rows N] [--log-lines N] [--big GB] [--pairs N] [--keep]
  *
  * In one run it generates, in a temporary directory (never in the repository):
  *   - a flow CSV of --rows rows (default 1,000,000): timestamp, src_ip, dst_ip,
@@ -21,6 +21,11 @@
  * libuv reads the file on other threads. Threads do at least the work of one,
  * so on C cores they are at most C / busy times faster than one thread: the
  * benchmark prints that ceiling.
+ *
+ * --pairs N then runs N more pairs of one-thread and all-thread runs, CSV and
+ * log, one after the other, and prints each pair's ratio and the median: on
+ * a machine whose speed drifts, a ratio of two runs made minutes apart says
+ * little.
  *
  * --big GB also writes a flow CSV of that many GB to the temporary directory
  * and enriches it on one thread and on all threads, reporting peak RSS (the
@@ -280,6 +285,33 @@ async function main() {
       // same work, so on C cores they can be at most C / busy times faster.
       `ceiling of ${threads} threads / 1 thread on ${availableParallelism()} cores: CSV ${ceiling(csv1)}x, log ${ceiling(log1)}x`,
     ];
+    const pairs = Number(arg('pairs', '0'));
+    if (pairs > 0 && threads > 1) {
+      const median = (xs) => {
+        const v = [...xs].sort((a, b) => a - b);
+        const m = v.length >> 1;
+        return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+      };
+      lines.push(
+        '',
+        `${pairs} alternating pairs, ${threads} threads / 1 thread:`,
+      );
+      for (const [label, mode, file] of [
+        ['CSV', 'csv', data.csv],
+        ['log', 'log', data.log],
+      ]) {
+        const ratios = [];
+        for (let i = 0; i < pairs; i++) {
+          process.stderr.write(`pair ${i + 1} of ${pairs}, ${label}...\n`);
+          const one = measure(mode, file, 1);
+          const many = measure(mode, file, threads);
+          ratios.push(many.rate / one.rate);
+        }
+        lines.push(
+          `${label}: ${ratios.map((r) => r.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)}x)`,
+        );
+      }
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     if (!process.argv.includes('--keep'))
