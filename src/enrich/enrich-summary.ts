@@ -123,7 +123,8 @@ export function buildSummary(input: {
   idCounts: readonly Uint32Array[];
   rdapStatus?: Map<string, number> | undefined;
   threads: number;
-  rowsPerThread?: readonly number[];
+  /** Rows per thread; default: all on the calling thread. */
+  rowsPerThread?: readonly number[] | undefined;
   bytesIn: number;
   bytesOut: number;
   elapsedMs: number;

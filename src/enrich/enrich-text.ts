@@ -680,7 +680,7 @@ async function* runPipeline(
         idCounts,
         rdapStatus,
         threads: pool !== null ? o.threads : 1,
-        rowsPerThread: pool !== null ? rowsPerThread : [totals[C_ROWS]!],
+        rowsPerThread: pool !== null ? rowsPerThread : undefined,
         bytesIn: bytesIn(),
         bytesOut,
         elapsedMs: performance.now() - t0,

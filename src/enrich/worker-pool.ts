@@ -261,8 +261,9 @@ export class WorkerPool {
       l.port.postMessage({ t: 'plan', id, plan } satisfies ToWorker);
   }
 
-  /** Segments a lane has yet to finish. */
-  #queued(l: Lane): number {
+  /** Segments a lane has yet to finish; Infinity while its worker is not ready. */
+  #busy(l: Lane): number {
+    if (Atomics.load(this.#control, l.base + READY) === 0) return Infinity;
     return l.submitted - Atomics.load(this.#control, l.base + DONE);
   }
 
@@ -272,23 +273,27 @@ export class WorkerPool {
    */
   minBusy(): number {
     let m = Infinity;
-    for (const l of this.#lanes) {
-      if (Atomics.load(this.#control, l.base + READY) === 0) continue;
-      const q = this.#queued(l);
-      if (q < m) m = q;
-    }
+    for (const l of this.#lanes) m = Math.min(m, this.#busy(l));
     return m;
+  }
+
+  /**
+   * Resolves once the control word `index` is above `past` (a worker raised
+   * it); rejects when a worker fails.
+   */
+  async #waitPast(index: number, past: number): Promise<void> {
+    for (;;) {
+      if (this.#failed !== null) throw this.#failed;
+      const v = Atomics.load(this.#control, index);
+      if (v > past) return;
+      const w = Atomics.waitAsync(this.#control, index, v);
+      if (w.async) await w.value;
+    }
   }
 
   /** Resolves once every worker is ready for segments; rejects when one fails. */
   async ready(): Promise<void> {
-    for (const l of this.#lanes)
-      for (;;) {
-        if (this.#failed !== null) throw this.#failed;
-        if (Atomics.load(this.#control, l.base + READY) !== 0) break;
-        const w = Atomics.waitAsync(this.#control, l.base + READY, 0);
-        if (w.async) await w.value;
-      }
+    for (const l of this.#lanes) await this.#waitPast(l.base + READY, 0);
   }
 
   /** True when a ring slot is free. */
@@ -318,10 +323,7 @@ export class WorkerPool {
     let lane = 0;
     let least = Infinity;
     this.#lanes.forEach((l, i) => {
-      const q =
-        Atomics.load(this.#control, l.base + READY) === 0
-          ? Infinity
-          : this.#queued(l);
+      const q = this.#busy(l);
       if (q < least) {
         least = q;
         lane = i;
@@ -356,15 +358,8 @@ export class WorkerPool {
   }
 
   /** Resolves once the worker has finished the segment; rejects when a worker fails. */
-  async wait(t: WorkerTicket): Promise<void> {
-    const l = this.#lanes[t.lane]!;
-    for (;;) {
-      if (this.#failed !== null) throw this.#failed;
-      const done = Atomics.load(this.#control, l.base + DONE);
-      if (done > t.index) return;
-      const w = Atomics.waitAsync(this.#control, l.base + DONE, done);
-      if (w.async) await w.value;
-    }
+  wait(t: WorkerTicket): Promise<void> {
+    return this.#waitPast(this.#lanes[t.lane]!.base + DONE, t.index);
   }
 
   /** The next message from a lane's worker (posted before its `done` count). */
