@@ -22,10 +22,16 @@
  * so on C cores they are at most C / busy times faster than one thread: the
  * benchmark prints that ceiling.
  *
- * --pairs N then runs N more pairs of one-thread and all-thread runs, CSV and
- * log, one after the other, and prints each pair's ratio and the median: on
- * a machine whose speed drifts, a ratio of two runs made minutes apart says
- * little.
+ * With more than one core it also cuts each input in as many shares as
+ * threads and enriches the shares at once, one one-thread process each,
+ * started together once every one has loaded its registry: their combined
+ * rows/s over one thread's is what this machine gives the same job split with
+ * no coordination at all, the measured ceiling for threads.
+ *
+ * --pairs N then runs N more rounds of a one-thread run, an all-thread run
+ * and the processes at once, CSV and log, one after the other, and prints
+ * each round's ratios to its one-thread run and their medians: on a machine
+ * whose speed drifts, a ratio of two runs made minutes apart says little.
  *
  * --big GB also writes a flow CSV of that many GB to the temporary directory
  * and enriches it on one thread and on all threads, reporting peak RSS (the
@@ -33,12 +39,16 @@
  * Set RIRMAP_DIST to benchmark another build (default ../../dist/index.js).
  */
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   createReadStream,
   createWriteStream,
   existsSync,
+  openSync,
   readFileSync,
+  readSync,
+  statSync,
 } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -119,15 +129,21 @@ async function generate(dir, rows, logLines) {
 
 // ---------------------------------------------------------------- child side
 
-async function child(mode, file, threads) {
-  const t0 = performance.now();
+async function child(mode, file, threads, synced) {
+  // Timed: the work alone, from its first byte to the end of its output (not
+  // loading modules or the registry).
   let rows;
-  let loadMs = 0;
-  let cpu0 = process.resourceUsage();
+  let startAt;
+  let cpu0;
+  const begin = () => {
+    startAt = performance.timeOrigin + performance.now();
+    cpu0 = process.resourceUsage();
+  };
   if (mode === 'baseline') {
     const { parse } = await import('csv-parse');
     const { stringify } = await import('csv-stringify');
     const parser = parse();
+    begin();
     await pipeline(
       createReadStream(file),
       parser,
@@ -141,10 +157,14 @@ async function child(mode, file, threads) {
       throw new Error(
         `${DIST} does not export enrichFile (build the package first)`,
       );
-    const l0 = performance.now();
     const registry = await lib.loadRegistry({ data: [join(SHARED, 'rir')] });
-    loadMs = performance.now() - l0;
-    cpu0 = process.resourceUsage();
+    if (synced) {
+      // Several processes at once: start together, once every one is loaded.
+      process.stdout.write('ready\n');
+      await new Promise((resolve) => process.stdin.once('data', resolve));
+      process.stdin.pause();
+    }
+    begin();
     const summary = await lib.enrichFile(file, '/dev/null', {
       registry,
       threads,
@@ -152,7 +172,8 @@ async function child(mode, file, threads) {
     });
     rows = summary.rows;
   }
-  const seconds = (performance.now() - t0 - loadMs) / 1000;
+  const endAt = performance.timeOrigin + performance.now();
+  const seconds = (endAt - startAt) / 1000;
   const used = process.resourceUsage();
   const cpuSeconds =
     (used.userCPUTime +
@@ -164,6 +185,8 @@ async function child(mode, file, threads) {
     JSON.stringify({
       rows,
       seconds,
+      startAt,
+      endAt,
       cpuSeconds,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     }),
@@ -204,9 +227,115 @@ function measure(mode, file, threads = 1, env = {}) {
   return { ...m, rate: m.rows / m.seconds };
 }
 
+/**
+ * `file` cut at line ends into `count` files of about the same size, each a
+ * share of the job (a CSV's header line heads every share). Streamed: this
+ * process stays small, and a child's peak RSS is its own (on Linux a child
+ * starts with its parent's peak).
+ */
+async function splitFile(file, count, header) {
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r');
+  const window = Buffer.alloc(1 << 20);
+  /** Offset just past the first line end at or after `at`. */
+  const lineEndAfter = (at) => {
+    for (let pos = at; pos < size; pos += window.length) {
+      const n = readSync(fd, window, 0, window.length, pos);
+      const i = window.subarray(0, n).indexOf(10);
+      if (i >= 0) return pos + i + 1;
+    }
+    return size;
+  };
+  const head = header ? lineEndAfter(0) : 0;
+  const cuts = [0];
+  for (let k = 1; k < count; k++)
+    cuts.push(lineEndAfter(Math.floor((size * k) / count)));
+  cuts.push(size);
+  closeSync(fd);
+  const parts = [];
+  for (let k = 0; k < count; k++) {
+    const part = `${file}.part${k + 1}`;
+    const out = createWriteStream(part);
+    if (header && k > 0)
+      await pipeline(createReadStream(file, { start: 0, end: head - 1 }), out, {
+        end: false,
+      });
+    if (cuts[k + 1] > cuts[k])
+      await pipeline(
+        createReadStream(file, { start: cuts[k], end: cuts[k + 1] - 1 }),
+        out,
+      );
+    else await new Promise((resolve) => out.end(resolve));
+    parts.push(part);
+  }
+  return parts;
+}
+
+/**
+ * One-thread processes enriching `files` at once, one file each, started
+ * together once all are loaded. With `files` the shares of one input, it is
+ * the most that as many threads could do with that input on this machine:
+ * each process has its own memory, compiler and collector, and nothing to
+ * wait for or hand over. The rate is all their rows over the time from the
+ * first start to the last end.
+ */
+async function measureProcesses(mode, files) {
+  const children = files.map((file) =>
+    spawn(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--child-synced', mode, file, '1'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    ),
+  );
+  const outputs = children.map((c) => {
+    let out = '';
+    let err = '';
+    c.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    c.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    const ready = new Promise((resolve, reject) => {
+      const check = () => {
+        if (out.startsWith('ready\n')) resolve();
+      };
+      c.stdout.on('data', check);
+      c.once('exit', () =>
+        reject(new Error(`${mode} process failed:\n${err}`)),
+      );
+    });
+    const done = new Promise((resolve, reject) =>
+      c.once('exit', (code) =>
+        code === 0
+          ? resolve(JSON.parse(out.slice('ready\n'.length)))
+          : reject(new Error(`${mode} process failed:\n${err}`)),
+      ),
+    );
+    done.catch(() => undefined); // awaited below, after every process is ready
+    return { ready, done };
+  });
+  await Promise.all(outputs.map((o) => o.ready));
+  for (const c of children) c.stdin.end('go\n');
+  const ms = await Promise.all(outputs.map((o) => o.done));
+  const rows = ms.reduce((n, m) => n + m.rows, 0);
+  const seconds =
+    (Math.max(...ms.map((m) => m.endAt)) -
+      Math.min(...ms.map((m) => m.startAt))) /
+    1000;
+  return {
+    rows,
+    seconds,
+    rate: rows / seconds,
+    cpuSeconds: ms.reduce((n, m) => n + m.cpuSeconds, 0),
+    maxRssMb: Math.max(...ms.map((m) => m.maxRssMb)),
+  };
+}
+
 async function main() {
-  if (process.argv[2] === '--child') {
-    await child(process.argv[3], process.argv[4], Number(process.argv[5]));
+  if (process.argv[2] === '--child' || process.argv[2] === '--child-synced') {
+    await child(
+      process.argv[3],
+      process.argv[4],
+      Number(process.argv[5]),
+      process.argv[2] === '--child-synced',
+    );
     return;
   }
   if (!existsSync(DIST))
@@ -247,6 +376,32 @@ async function main() {
       data.log,
       threads,
     );
+    // The machine's own ceiling for N threads: the input cut in N, and N
+    // one-thread processes, one per share, at once.
+    const shares = {
+      csv: await splitFile(data.csv, threads, true),
+      log: await splitFile(data.log, threads, false),
+    };
+    const runProcesses = async (label, mode) => {
+      process.stderr.write(`${label}...\n`);
+      const m = await measureProcesses(mode, shares[mode]);
+      results.push({ label, ...m });
+      return m;
+    };
+    const csvP =
+      threads > 1
+        ? await runProcesses(
+            `enrich CSV cut in ${threads}, ${threads} one-thread processes at once`,
+            'csv',
+          )
+        : null;
+    const logP =
+      threads > 1
+        ? await runProcesses(
+            `enrich log cut in ${threads}, ${threads} one-thread processes at once`,
+            'log',
+          )
+        : null;
     const big = arg('big', null);
     if (big !== null) {
       process.stderr.write(`writing a ${big} GB flow CSV...\n`);
@@ -285,6 +440,11 @@ async function main() {
       // same work, so on C cores they can be at most C / busy times faster.
       `ceiling of ${threads} threads / 1 thread on ${availableParallelism()} cores: CSV ${ceiling(csv1)}x, log ${ceiling(log1)}x`,
     ];
+    if (csvP !== null && logP !== null)
+      lines.push(
+        // Measured: what the machine gives N independent processes.
+        `input cut in ${threads}, ${threads} one-thread processes at once / 1 thread: CSV ${(csvP.rate / csv1.rate).toFixed(2)}x, log ${(logP.rate / log1.rate).toFixed(2)}x`,
+      );
     const pairs = Number(arg('pairs', '0'));
     if (pairs > 0 && threads > 1) {
       const median = (xs) => {
@@ -294,21 +454,26 @@ async function main() {
       };
       lines.push(
         '',
-        `${pairs} alternating pairs, ${threads} threads / 1 thread:`,
+        `${pairs} rounds of one thread, ${threads} threads and ${threads} one-thread processes on the cut input, one after the other; ratios to the round's one thread:`,
       );
       for (const [label, mode, file] of [
         ['CSV', 'csv', data.csv],
         ['log', 'log', data.log],
       ]) {
         const ratios = [];
+        const ceilings = [];
         for (let i = 0; i < pairs; i++) {
-          process.stderr.write(`pair ${i + 1} of ${pairs}, ${label}...\n`);
+          process.stderr.write(`round ${i + 1} of ${pairs}, ${label}...\n`);
           const one = measure(mode, file, 1);
           const many = measure(mode, file, threads);
+          const procs = await measureProcesses(mode, shares[mode]);
           ratios.push(many.rate / one.rate);
+          ceilings.push(procs.rate / one.rate);
         }
+        const list = (xs) => xs.map((r) => r.toFixed(2)).join(' ');
         lines.push(
-          `${label}: ${ratios.map((r) => r.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)}x)`,
+          `${label}, ${threads} threads: ${list(ratios)} (median ${median(ratios).toFixed(2)}x)`,
+          `${label}, ${threads} processes: ${list(ceilings)} (median ${median(ceilings).toFixed(2)}x)`,
         );
       }
     }
