@@ -498,13 +498,18 @@ async function* runPipeline(
       // ready); this thread takes the overflow.
       if (pool !== null && pool.minBusy() < WORKER_DEPTH && pool.hasSlot)
         return { ticket: pool.submit(planId, f.bytes), planId };
+      return processHere(planId, f.bytes);
+    };
+
+    /** Processes a segment on this thread. */
+    const processHere = (planId: number, bytes: Buffer): Promise<Done> => {
       let proc = processors.get(planId);
       if (proc === undefined) {
         proc = createSegmentProcessor(plans[planId]!, enricher);
         processors.set(planId, proc);
       }
       if (hasBytesPath(proc)) {
-        const r = proc.processBytes(f.bytes);
+        const r = proc.processBytes(bytes);
         if (r.bytes !== null)
           return Promise.resolve({
             // Lent to the consumer, which releases the memory once written.
@@ -519,7 +524,7 @@ async function* runPipeline(
       return fromResult(
         planId,
         proc.process(
-          f.bytes.toString(inputEncoding(plans[planId]!), 0, f.bytes.length),
+          bytes.toString(inputEncoding(plans[planId]!), 0, bytes.length),
         ),
       );
     };
@@ -551,13 +556,26 @@ async function* runPipeline(
         rowsPerThread[0]! += d.counters[C_ROWS]!;
       } else {
         const p = pool!;
-        if (!p.isDone(head.ticket)) await p.wait(head.ticket);
-        d = await fromWorker(
-          head.planId,
-          p.result(head.ticket),
-          head.ticket.slot,
-        );
-        rowsPerThread[1 + head.ticket.lane]! += d.counters[C_ROWS]!;
+        // A segment its worker has not started yet is taken back and done
+        // here: waiting would leave this thread idle (a worker still
+        // warming up is several times slower than this thread).
+        const stolen = p.isDone(head.ticket) ? null : p.steal(head.ticket);
+        if (stolen !== null) {
+          try {
+            d = await processHere(head.planId, stolen);
+          } finally {
+            p.releaseStolen(head.ticket);
+          }
+          rowsPerThread[0]! += d.counters[C_ROWS]!;
+        } else {
+          if (!p.isDone(head.ticket)) await p.wait(head.ticket);
+          d = await fromWorker(
+            head.planId,
+            p.result(head.ticket),
+            head.ticket.slot,
+          );
+          rowsPerThread[1 + head.ticket.lane]! += d.counters[C_ROWS]!;
+        }
       }
       addCounters(totals, d.counters);
       let error: RegistryError | null = null;

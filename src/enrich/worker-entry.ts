@@ -20,7 +20,10 @@ import { AddressEnricher } from './address-enricher.js';
 import { COUNTERS, createCounters } from './enrich-summary.js';
 import { createSegmentProcessor, hasBytesPath } from './segment-processor.js';
 import {
+  CLAIM_NONE,
+  CLAIM_WORKER,
   DESC_WORDS,
+  D_CLAIM,
   DONE,
   D_LENGTH,
   D_OFFSET,
@@ -203,7 +206,16 @@ function start(): void {
         while (receiveMessageOnPort(port) !== undefined);
         const counts = enricher.idCounts;
         post({ t: 'counts', counts }, [counts.buffer as ArrayBuffer]);
-      } else finishSlot(entry);
+      } else if (
+        // The calling thread may have taken the segment back: then skip it.
+        Atomics.compareExchange(
+          desc,
+          entry * DESC_WORDS + D_CLAIM,
+          CLAIM_NONE,
+          CLAIM_WORKER,
+        ) === CLAIM_NONE
+      )
+        finishSlot(entry);
       done++;
       Atomics.store(control, base + DONE, done);
       Atomics.notify(control, base + DONE);

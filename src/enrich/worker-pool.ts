@@ -53,11 +53,19 @@ export const QUEUE = 4;
 /** Queue entry: finish (send the per-record counts and stop). */
 export const FINISH_ENTRY = -1;
 
-/** Per slot in the descriptor words (Int32): plan id, offset, length (-1: bytes in a message). */
+/**
+ * Per slot in the descriptor words (Int32): plan id, offset, length (-1:
+ * bytes in a message), and who processes it (CLAIM_*, taken with a
+ * compare-and-exchange: the worker, or the calling thread taking it back).
+ */
 export const DESC_WORDS = 4;
 export const D_PLAN = 0;
 export const D_OFFSET = 1;
 export const D_LENGTH = 2;
+export const D_CLAIM = 3;
+export const CLAIM_NONE = 0;
+export const CLAIM_WORKER = 1;
+export const CLAIM_CALLER = 2;
 
 /** Per slot in the result words (Float64): flags, output length, lines, then the counters. */
 export const R_FLAGS = 0;
@@ -165,6 +173,9 @@ export class WorkerPool {
   readonly #control: Int32Array;
   readonly #queueLength: number;
   readonly #freeSlots: number[] = [];
+  /** Slots taken back from a worker that has not passed them in its queue yet. */
+  readonly #stolen: WorkerTicket[] = [];
+  #scratch: Buffer | null = null;
   #failed: unknown = null;
 
   /**
@@ -298,6 +309,16 @@ export class WorkerPool {
 
   /** True when a ring slot is free. */
   get hasSlot(): boolean {
+    if (this.#freeSlots.length === 0 && this.#stolen.length > 0) {
+      // Stolen slots come back once their worker has skipped them.
+      for (let i = 0; i < this.#stolen.length;) {
+        const t = this.#stolen[i]!;
+        if (this.isDone(t)) {
+          this.#freeSlots.push(t.slot);
+          this.#stolen.splice(i, 1);
+        } else i++;
+      }
+    }
     return this.#freeSlots.length > 0;
   }
 
@@ -332,6 +353,7 @@ export class WorkerPool {
     const l = this.#lanes[lane]!;
     const d = slot * DESC_WORDS;
     this.#desc[d + D_PLAN] = planId;
+    this.#desc[d + D_CLAIM] = CLAIM_NONE;
     if (bytes.length + 7 <= this.#inSlotBytes) {
       // Copied at the source's alignment: V8 copies into shared memory word
       // by word only when both sides share their alignment (else byte by
@@ -355,6 +377,43 @@ export class WorkerPool {
   isDone(t: WorkerTicket): boolean {
     const l = this.#lanes[t.lane]!;
     return Atomics.load(this.#control, l.base + DONE) > t.index;
+  }
+
+  /**
+   * Takes a segment back from its worker if the worker has not started it:
+   * returns a copy of its bytes (valid until the next steal), to be processed
+   * by the caller, which then calls {@link releaseStolen} and not
+   * {@link result}; the worker skips it. Returns null when the worker has it
+   * (or its bytes went by message): wait for the result.
+   */
+  steal(t: WorkerTicket): Buffer | null {
+    if (this.#failed !== null) throw this.#failed;
+    const d = t.slot * DESC_WORDS;
+    const length = this.#desc[d + D_LENGTH]!;
+    if (length < 0) return null;
+    if (
+      Atomics.compareExchange(
+        this.#desc,
+        d + D_CLAIM,
+        CLAIM_NONE,
+        CLAIM_CALLER,
+      ) !== CLAIM_NONE
+    )
+      return null;
+    const scratch = (this.#scratch ??= Buffer.allocUnsafeSlow(
+      this.#inSlotBytes,
+    ));
+    // Into this thread's memory at the same alignment, as the worker does.
+    const offset = this.#desc[d + D_OFFSET]!;
+    const from = t.slot * this.#inSlotBytes + offset;
+    scratch.set(this.#inRing.subarray(from, from + length), offset);
+    return scratch.subarray(offset, offset + length);
+  }
+
+  /** Gives back the slot of a stolen segment, once its worker has skipped it. */
+  releaseStolen(t: WorkerTicket): void {
+    if (this.isDone(t)) this.#freeSlots.push(t.slot);
+    else this.#stolen.push(t);
   }
 
   /** Resolves once the worker has finished the segment; rejects when a worker fails. */

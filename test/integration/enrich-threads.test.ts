@@ -23,6 +23,14 @@ import {
 } from '../unit/enrich-helpers.js';
 import { loadRegistry } from '../../src/registry/load-registry.js';
 import { enrichFile } from '../../src/enrich/enrich-file.js';
+import {
+  CLAIM_CALLER,
+  DESC_WORDS,
+  D_CLAIM,
+  QUEUE,
+  READY,
+  SUBMITTED,
+} from '../../src/enrich/worker-pool.js';
 
 let dir: string;
 let workerUrl: URL;
@@ -318,6 +326,59 @@ describe('what comes back from a worker besides its output', () => {
     );
     const out = one.bytes.toString('utf8').split('\n');
     expect(out[201]).toBe(`${long.trimEnd()},apnic,`);
+  });
+});
+
+describe('a segment its worker has not started', () => {
+  it('is taken back and done by the calling thread, and skipped by the worker', async () => {
+    // A worker that says it is ready, then holds its first HELD segments
+    // unstarted until the calling thread has taken every one of them back
+    // (it fails the run if that does not happen), then runs as usual.
+    const HELD = 4;
+    const holding = join(dir, 'holding-worker.mjs');
+    await writeFile(
+      holding,
+      `import { workerData } from 'node:worker_threads';
+const control = new Int32Array(workerData.control);
+const desc = new Int32Array(workerData.desc);
+const base = workerData.base;
+Atomics.store(control, base + ${READY}, 1);
+Atomics.notify(control, base + ${READY});
+const deadline = Date.now() + 20000;
+for (;;) {
+  const n = Atomics.load(control, base + ${SUBMITTED});
+  let back = 0;
+  for (let i = 0; i < Math.min(n, ${HELD}); i++) {
+    const slot = control[base + ${QUEUE} + i];
+    if (Atomics.load(desc, slot * ${DESC_WORDS} + ${D_CLAIM}) === ${CLAIM_CALLER}) back++;
+  }
+  if (back === ${HELD}) break;
+  if (Date.now() > deadline) throw new Error('segments were not taken back');
+  Atomics.wait(control, base + ${SUBMITTED}, n, 5);
+}
+await import(${JSON.stringify(workerUrl.href)});
+`,
+    );
+    const input = Buffer.from(
+      `n,ip\n${Array.from({ length: 6000 }, (_, i) => `${i},${['1.1.1.1', '5.6.7.8', 'bad', '2001:200::1'][i % 4]}\n`).join('')}`,
+    );
+    const base = { registry, segmentBytes: 1024, columns: ['ip'] };
+    const one = await enrichBytes(input, { ...base, threads: 1 });
+    const many = await enrichBytes(input, {
+      ...base,
+      threads: 2,
+      workerUrl: pathToFileURL(holding),
+      waitForWorkers: true,
+    });
+    expect(many.bytes.equals(one.bytes)).toBe(true);
+    expect(sameOnAnyThreads(many.summary)).toEqual(
+      sameOnAnyThreads(one.summary),
+    );
+    // The held segments' rows count as the calling thread's.
+    expect(many.summary.rowsPerThread[0]).toBeGreaterThan(0);
+    expect(
+      many.summary.rowsPerThread[0]! + many.summary.rowsPerThread[1]!,
+    ).toBe(6000);
   });
 });
 
