@@ -403,17 +403,19 @@ async function main() {
           )
         : null;
     const big = arg('big', null);
+    let bigRatio = null;
     if (big !== null) {
       process.stderr.write(`writing a ${big} GB flow CSV...\n`);
       const path = await bigFile(dir, Number(big));
-      run(`enrich a ${big} GB CSV file, 1 thread`, 'csv', path, 1);
+      const big1 = run(`enrich a ${big} GB CSV file, 1 thread`, 'csv', path, 1);
       if (threads > 1)
-        run(
-          `enrich a ${big} GB CSV file, ${threads} threads`,
-          'csv',
-          path,
-          threads,
-        );
+        bigRatio =
+          run(
+            `enrich a ${big} GB CSV file, ${threads} threads`,
+            'csv',
+            path,
+            threads,
+          ).rate / big1.rate;
     }
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     const ceiling = (r) =>
@@ -440,6 +442,10 @@ async function main() {
       // same work, so on C cores they can be at most C / busy times faster.
       `ceiling of ${threads} threads / 1 thread on ${availableParallelism()} cores: CSV ${ceiling(csv1)}x, log ${ceiling(log1)}x`,
     ];
+    if (bigRatio !== null)
+      lines.push(
+        `${big} GB CSV, ${threads} threads / 1 thread: ${bigRatio.toFixed(2)}x`,
+      );
     if (csvP !== null && logP !== null)
       lines.push(
         // Measured: what the machine gives N independent processes.
