@@ -378,30 +378,23 @@ async function main() {
     );
     // The machine's own ceiling for N threads: the input cut in N, and N
     // one-thread processes, one per share, at once.
-    const shares = {
-      csv: await splitFile(data.csv, threads, true),
-      log: await splitFile(data.log, threads, false),
-    };
-    const runProcesses = async (label, mode) => {
+    const shares =
+      threads > 1
+        ? {
+            csv: await splitFile(data.csv, threads, true),
+            log: await splitFile(data.log, threads, false),
+          }
+        : null;
+    const runProcesses = async (name, mode) => {
+      if (shares === null) return null;
+      const label = `enrich ${name} cut in ${threads}, ${threads} one-thread processes at once`;
       process.stderr.write(`${label}...\n`);
       const m = await measureProcesses(mode, shares[mode]);
       results.push({ label, ...m });
       return m;
     };
-    const csvP =
-      threads > 1
-        ? await runProcesses(
-            `enrich CSV cut in ${threads}, ${threads} one-thread processes at once`,
-            'csv',
-          )
-        : null;
-    const logP =
-      threads > 1
-        ? await runProcesses(
-            `enrich log cut in ${threads}, ${threads} one-thread processes at once`,
-            'log',
-          )
-        : null;
+    const csvP = await runProcesses('CSV', 'csv');
+    const logP = await runProcesses('log', 'log');
     const big = arg('big', null);
     let bigRatio = null;
     if (big !== null) {
