@@ -26,7 +26,6 @@ import {
   D_CLAIM,
   DONE,
   D_LENGTH,
-  D_OFFSET,
   D_PLAN,
   FINISH_ENTRY,
   F_ERROR,
@@ -43,6 +42,7 @@ import {
   SUBMITTED,
   type FromWorker,
   type ToWorker,
+  slotInput,
   type WorkerSetup,
 } from './worker-pool.js';
 
@@ -108,12 +108,7 @@ function start(): void {
         if (m.t === 'bytes') return m.bytes;
       }
     }
-    // Into this thread's memory at the same alignment (a word-by-word copy),
-    // so the processor's own copies are plain memcpys.
-    const offset = desc[d + D_OFFSET]!;
-    const from = slot * setup.inSlotBytes + offset;
-    scratch.set(inRing.subarray(from, from + length), offset);
-    return scratch.subarray(offset, offset + length);
+    return slotInput(inRing, desc, slot, setup.inSlotBytes, scratch);
   };
 
   const processSlot = (slot: number): Output => {

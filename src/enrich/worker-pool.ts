@@ -67,6 +67,27 @@ export const CLAIM_NONE = 0;
 export const CLAIM_WORKER = 1;
 export const CLAIM_CALLER = 2;
 
+/**
+ * The bytes of a segment in an input slot (its length is not -1), copied
+ * into `scratch` (this thread's memory, `slotBytes` long) at the same
+ * alignment (a word-by-word copy), so a processor's own copies out of them
+ * are plain memcpys. Valid until `scratch` is reused.
+ */
+export function slotInput(
+  inRing: Buffer,
+  desc: Int32Array,
+  slot: number,
+  slotBytes: number,
+  scratch: Buffer,
+): Buffer {
+  const d = slot * DESC_WORDS;
+  const offset = desc[d + D_OFFSET]!;
+  const length = desc[d + D_LENGTH]!;
+  const from = slot * slotBytes + offset;
+  scratch.set(inRing.subarray(from, from + length), offset);
+  return scratch.subarray(offset, offset + length);
+}
+
 /** Per slot in the result words (Float64): flags, output length, lines, then the counters. */
 export const R_FLAGS = 0;
 export const R_OUT_LENGTH = 1;
@@ -389,8 +410,7 @@ export class WorkerPool {
   steal(t: WorkerTicket): Buffer | null {
     if (this.#failed !== null) throw this.#failed;
     const d = t.slot * DESC_WORDS;
-    const length = this.#desc[d + D_LENGTH]!;
-    if (length < 0) return null;
+    if (this.#desc[d + D_LENGTH]! < 0) return null;
     if (
       Atomics.compareExchange(
         this.#desc,
@@ -400,20 +420,18 @@ export class WorkerPool {
       ) !== CLAIM_NONE
     )
       return null;
-    const scratch = (this.#scratch ??= Buffer.allocUnsafeSlow(
+    return slotInput(
+      this.#inRing,
+      this.#desc,
+      t.slot,
       this.#inSlotBytes,
-    ));
-    // Into this thread's memory at the same alignment, as the worker does.
-    const offset = this.#desc[d + D_OFFSET]!;
-    const from = t.slot * this.#inSlotBytes + offset;
-    scratch.set(this.#inRing.subarray(from, from + length), offset);
-    return scratch.subarray(offset, offset + length);
+      (this.#scratch ??= Buffer.allocUnsafeSlow(this.#inSlotBytes)),
+    );
   }
 
-  /** Gives back the slot of a stolen segment, once its worker has skipped it. */
+  /** Gives back the slot of a stolen segment (free once its worker has skipped it: see hasSlot). */
   releaseStolen(t: WorkerTicket): void {
-    if (this.isDone(t)) this.#freeSlots.push(t.slot);
-    else this.#stolen.push(t);
+    this.#stolen.push(t);
   }
 
   /** Resolves once the worker has finished the segment; rejects when a worker fails. */
